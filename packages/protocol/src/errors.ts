@@ -1,0 +1,52 @@
+/**
+ * The one table of error codes ChatSDK answers with. Every code maps to exactly
+ * one HTTP status, so a code without a status does not compile, and every code
+ * is documented in the README's error table (a test checks both directions).
+ */
+export const ERROR_CODES = {
+  invalid_json: { status: 400, description: 'The request body is not valid JSON.' },
+  validation_failed: { status: 400, description: 'A field is missing, has the wrong type, is too long, or is not allowed.' },
+  unauthorized: { status: 401, description: 'No credentials: send `Authorization: Bearer <token>` or `X-API-Key`.' },
+  invalid_api_key: { status: 401, description: 'The API key is unknown, revoked or past its rotation window.' },
+  invalid_token: { status: 401, description: 'The token is malformed, has a bad signature, or names an unknown app or user.' },
+  token_expired: { status: 401, description: 'The token is past its `exp`; get a new one from your backend.' },
+  token_revoked: { status: 401, description: "The token was issued before the user's tokens were revoked." },
+  wrong_token_kind: { status: 401, description: 'A `wsToken` was sent to REST (or a REST `token` to the WebSocket).' },
+  forbidden: { status: 403, description: 'The caller is authenticated but may not do this (for example a user calling a server-only route).' },
+  origin_not_allowed: { status: 403, description: "The request's Origin is not in the app's allowed origins." },
+  not_found: { status: 404, description: 'No such route.' },
+  user_not_found: { status: 404, description: 'No such user in this app.' },
+  api_key_not_found: { status: 404, description: 'No such API key in this app.' },
+  method_not_allowed: { status: 405, description: 'The route exists but not with this method.' },
+  payload_too_large: { status: 413, description: 'The request body is larger than the limit (1 MiB).' },
+  unsupported_media_type: { status: 415, description: 'The body is not `application/json`.' },
+  rate_limited: { status: 429, description: 'Too many requests; retry after the `Retry-After` header.' },
+  internal_error: { status: 500, description: 'A fault on our side; the request id finds it in the logs.' },
+  service_unavailable: { status: 503, description: 'The store is unreachable; retry later.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+/** A stable, snake_case error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Every error code, in table order. */
+export const errorCodes = Object.keys(ERROR_CODES) as ErrorCode[];
+
+/** The HTTP status a code is answered with. */
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}
+
+/** True when `value` is one of the codes in the table. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+/** The body of every error response, REST or otherwise. */
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    status: number;
+    requestId: string;
+  };
+}

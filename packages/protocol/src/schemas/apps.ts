@@ -1,0 +1,49 @@
+import { Type } from 'typebox';
+import { LIMITS } from '../limits.js';
+import { Timestamp } from './common.js';
+
+const Origin = Type.String({ minLength: 1, maxLength: 256, pattern: '^(\\*|https?://[^/\\s]+)$' });
+
+/** An app as its own server sees it (the signing secret is never returned). */
+export const App = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  tokenTtlSeconds: Type.Integer(),
+  allowedOrigins: Type.Array(Type.String()),
+  createdAt: Timestamp,
+});
+
+/** `PATCH /api/app` body. An empty `allowedOrigins` allows every origin. */
+export const UpdateAppBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.appNameLength })),
+    tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400 })),
+    allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: LIMITS.allowedOrigins })),
+  },
+  { additionalProperties: false },
+);
+
+/** An API key as listed: never the key itself, only a hint of it. */
+export const ApiKey = Type.Object({
+  id: Type.String(),
+  hint: Type.String({ description: 'chatsdk_ + the first four and the last four characters' }),
+  createdAt: Timestamp,
+  expiresAt: Type.Union([Timestamp, Type.Null()]),
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+/** A new key: `apiKey` is shown this once and never again. */
+export const NewApiKey = Type.Object({ key: ApiKey, apiKey: Type.String() });
+
+/** `POST /api/app/keys/:id/rotate` body. */
+export const RotateKeyBody = Type.Object(
+  { overlapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86400 })) },
+  { additionalProperties: false },
+);
+
+/** Path parameters naming an API key. */
+export const ApiKeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const AppResponse = Type.Object({ app: App });
+export const ApiKeysResponse = Type.Object({ keys: Type.Array(ApiKey) });
+export const ApiKeyResponse = Type.Object({ key: ApiKey });

@@ -1,0 +1,24 @@
+import { Type } from 'typebox';
+import { ERROR_CODES } from '../errors.js';
+
+/** The one error response shape. */
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.Union(Object.keys(ERROR_CODES).map((code) => Type.Literal(code))),
+      message: Type.String(),
+      status: Type.Integer(),
+      requestId: Type.String(),
+    }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+/** An opaque keyset cursor, as returned in a list's `next`. */
+export const Cursor = Type.String({ minLength: 1, maxLength: 512 });
+
+/** An ISO-8601 timestamp. */
+export const Timestamp = Type.String({ format: 'date-time' });
+
+/** A free-form JSON object the customer owns; limited to 5 KiB serialised. */
+export const CustomData = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown());

@@ -1,0 +1,128 @@
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { ApiError } from '../errors.js';
+
+/** Each token kind carries its own audience, so one can never stand in for the other. */
+export const AUDIENCE = { rest: 'chatsdk:rest', ws: 'chatsdk:ws' } as const;
+/** `rest` for the REST `token`, `ws` for the realtime `wsToken`. */
+export type TokenKind = keyof typeof AUDIENCE;
+
+/** What a verified token says. */
+export interface VerifiedToken {
+  appId: string;
+  userId: string;
+  /** When it was issued, in ms: compared with the user's revocation instant. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+interface Claims {
+  sub: string;
+  app: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  /** Issue time in ms. `iat` has whole seconds only, too coarse to tell a token issued just after a revocation from one just before. */
+  ims?: number;
+}
+
+type Signer = (payload: Record<string, unknown>) => string;
+type Verifier = (token: string) => Claims;
+
+interface AppKeys {
+  sign: Signer;
+  verify: Record<TokenKind, Verifier>;
+}
+
+/** Reads the app claim without verifying, to choose the key to verify with. */
+function peekClaims(token: string): Partial<Claims> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+    return payload && typeof payload === 'object' ? (payload as Partial<Claims>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signs and verifies ChatSDK tokens: HS256 with each app's own secret. The
+ * signer and verifiers of an app are built once and kept, since preparing a
+ * key per call costs far more than the HMAC itself.
+ */
+export class TokenService {
+  private readonly keys = new Map<string, AppKeys>();
+
+  /** `loadSecret` finds an app's signing secret; secrets never change, so the answer is cached. */
+  constructor(private readonly loadSecret: (appId: string) => Promise<string | undefined>) {}
+
+  private keysFor(appId: string, secret: string): AppKeys {
+    let keys = this.keys.get(appId);
+    if (!keys) {
+      const verifier = (aud: string): Verifier =>
+        createVerifier({
+          key: secret,
+          algorithms: ['HS256'],
+          allowedAud: aud,
+          requiredClaims: ['sub', 'app', 'iat', 'exp'],
+          cache: 2048,
+        }) as Verifier;
+      keys = {
+        sign: createSigner({ key: secret, algorithm: 'HS256' }) as Signer,
+        verify: { rest: verifier(AUDIENCE.rest), ws: verifier(AUDIENCE.ws) },
+      };
+      this.keys.set(appId, keys);
+    }
+    return keys;
+  }
+
+  /** Issues the pair of tokens for a user, valid for `ttlSeconds` from `now`. */
+  issue(app: { id: string; jwtSecret: string }, userId: string, ttlSeconds: number, now = Date.now()) {
+    const { sign } = this.keysFor(app.id, app.jwtSecret);
+    const exp = Math.floor(now / 1000) + ttlSeconds;
+    const base = { sub: userId, app: app.id, iat: Math.floor(now / 1000), exp, ims: now };
+    return {
+      token: sign({ ...base, aud: AUDIENCE.rest }),
+      wsToken: sign({ ...base, aud: AUDIENCE.ws }),
+      expiresAt: exp * 1000,
+    };
+  }
+
+  /** Verifies a token of the given kind, or throws the `ApiError` that says why not. */
+  async verify(token: string, kind: TokenKind): Promise<VerifiedToken> {
+    const peeked = peekClaims(token);
+    if (!peeked || typeof peeked.app !== 'string') throw new ApiError('invalid_token', 'token is malformed');
+    if (peeked.aud !== AUDIENCE[kind]) {
+      const other = kind === 'rest' ? AUDIENCE.ws : AUDIENCE.rest;
+      if (peeked.aud === other) {
+        throw new ApiError(
+          'wrong_token_kind',
+          kind === 'rest' ? 'this is a wsToken; REST calls take the token' : 'this is a REST token; the WebSocket takes the wsToken',
+        );
+      }
+      throw new ApiError('invalid_token', 'token has no ChatSDK audience');
+    }
+    let keys = this.keys.get(peeked.app);
+    if (!keys) {
+      const secret = await this.loadSecret(peeked.app);
+      if (!secret) throw new ApiError('invalid_token', 'token names an unknown app');
+      keys = this.keysFor(peeked.app, secret);
+    }
+    let claims: Claims;
+    try {
+      claims = keys.verify[kind](token);
+    } catch (error) {
+      if (error instanceof TokenError && error.code === TokenError.codes.expired) {
+        throw new ApiError('token_expired', 'token has expired');
+      }
+      throw new ApiError('invalid_token', 'token signature or claims are invalid');
+    }
+    if (typeof claims.sub !== 'string' || claims.app !== peeked.app) throw new ApiError('invalid_token', 'token claims are invalid');
+    return {
+      appId: claims.app,
+      userId: claims.sub,
+      issuedAt: typeof claims.ims === 'number' ? claims.ims : claims.iat * 1000,
+      expiresAt: claims.exp * 1000,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { LIMITS } from '@chatsdk/protocol';
+import { ErrorResponse } from '@chatsdk/protocol/schemas';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { registerAuth } from './auth.js';
+import type { ServerContext } from './context.js';
+import { registerErrorHandling } from './errors.js';
+import { appSettingsRoutes } from './routes/app-settings.js';
+import { healthRoutes } from './routes/health.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { userRoutes } from './routes/users.js';
+import type { TypedApp } from './typed.js';
+import { createValidatorCompiler } from './validation.js';
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+/** Builds the HTTP API over a ready context. The caller listens and closes. */
+export async function buildHttpApp(
+  ctx: ServerContext,
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<TypedApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: LIMITS.bodyBytes,
+    // A caller's own X-Request-Id is kept when it is sane, so logs on both sides line up.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(9).toString('base64url')}`;
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const sharedSchemas = [ErrorResponse as unknown as Record<string, unknown>];
+  app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  registerErrorHandling(app, ctx.store);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    // X-API-Key is deliberately absent: a browser must never carry the app's secret.
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+
+  await app.register(swagger, {
+    // Shared schemas keep their $id as their component name (ErrorResponse, not def-0).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ChatSDK API',
+        version: ctx.version,
+        description: 'Self-hosted chat as a service. Your backend calls POST /api/tokens with X-API-Key; your users call the rest with Authorization: Bearer <token>.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+  });
+
+  registerAuth(app, ctx);
+  healthRoutes(app, ctx);
+  openApiRoutes(app);
+  tokenRoutes(app, ctx);
+  userRoutes(app, ctx);
+  appSettingsRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticateApiKey } from '../domain/api-keys.js';
+import type { AppRecord } from '../domain/apps.js';
+import { findUserWithApp, type UserRecord } from '../domain/users.js';
+import { ApiError } from '../errors.js';
+import type { ServerContext } from './context.js';
+
+/** The customer's backend, authenticated by the app's API key: full rights over its own app. */
+export interface ServerActor {
+  kind: 'server';
+  app: AppRecord;
+}
+
+/** An end user, authenticated by their REST token. */
+export interface UserActor {
+  kind: 'user';
+  app: AppRecord;
+  user: UserRecord;
+}
+
+/** Who is calling. */
+export type Actor = ServerActor | UserActor;
+
+/** Who may call a route: set as `config.access` on every route. */
+export type Access = 'public' | 'server' | 'user' | 'any';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function originAllowed(app: AppRecord, origin: string | undefined): boolean {
+  if (origin === undefined || app.allowedOrigins.length === 0) return true;
+  return app.allowedOrigins.includes('*') || app.allowedOrigins.includes(origin);
+}
+
+async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promise<Actor> {
+  const apiKey = request.headers['x-api-key'];
+  if (apiKey !== undefined) {
+    const app = typeof apiKey === 'string' ? await authenticateApiKey(ctx.store, apiKey) : undefined;
+    if (!app) throw new ApiError('invalid_api_key', 'the API key is unknown, revoked or expired');
+    return { kind: 'server', app };
+  }
+  const authorization = request.headers.authorization;
+  if (authorization === undefined) {
+    throw new ApiError('unauthorized', 'send Authorization: Bearer <token>, or X-API-Key from your backend');
+  }
+  const token = BEARER.exec(authorization)?.[1];
+  if (!token) throw new ApiError('invalid_token', 'Authorization must be "Bearer <token>"');
+  const verified = await ctx.tokens.verify(token, 'rest');
+  const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
+  if (!found || found.user.deletedAt !== null) throw new ApiError('invalid_token', 'the user of this token no longer exists');
+  const { user, app } = found;
+  if (user.tokensValidAfter !== null && verified.issuedAt < user.tokensValidAfter) {
+    throw new ApiError('token_revoked', "this token was issued before the user's tokens were revoked");
+  }
+  if (!originAllowed(app, request.headers.origin)) {
+    throw new ApiError('origin_not_allowed', `origin ${request.headers.origin} is not allowed for this app`);
+  }
+  return { kind: 'user', app, user };
+}
+
+/**
+ * Authenticates every route that declares `config.access`, before its body
+ * is parsed: an anonymous caller learns nothing about what it sent.
+ */
+export function registerAuth(app: FastifyInstance, ctx: ServerContext): void {
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+    const actor = await resolveActor(ctx, request);
+    if (access === 'server' && actor.kind !== 'server') {
+      throw new ApiError('forbidden', "this route takes the app's X-API-Key: call it from your backend");
+    }
+    if (access === 'user' && actor.kind !== 'user') {
+      throw new ApiError('forbidden', "this route acts as a user: send that user's Bearer token");
+    }
+    request.actor = actor;
+  });
+}
+
+/** The caller of a route with `access: 'any'`. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new ApiError('unauthorized', 'this route needs credentials');
+  return request.actor;
+}
+
+/** The caller of a route with `access: 'server'`. */
+export function serverActor(request: FastifyRequest): ServerActor {
+  const actor = actorOf(request);
+  if (actor.kind !== 'server') throw new ApiError('forbidden', "this route takes the app's X-API-Key");
+  return actor;
+}
+
+/** The caller of a route with `access: 'user'`. */
+export function userActor(request: FastifyRequest): UserActor {
+  const actor = actorOf(request);
+  if (actor.kind !== 'user') throw new ApiError('forbidden', "this route acts as a user: send that user's Bearer token");
+  return actor;
+}

@@ -1,0 +1,12 @@
+import type { Bus } from '../bus/bus.js';
+import type { TokenService } from '../domain/tokens.js';
+import type { Store } from '../store/store.js';
+
+/** What every route handler works with: built once per server. */
+export interface ServerContext {
+  store: Store;
+  bus: Bus;
+  tokens: TokenService;
+  version: string;
+  startedAt: number;
+}

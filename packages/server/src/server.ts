@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import type { FastifyServerOptions } from 'fastify';
+import { type Bus, openBus } from './bus/index.js';
+import type { Config } from './config.js';
+import { getApp } from './domain/apps.js';
+import { TokenService } from './domain/tokens.js';
+import { buildHttpApp } from './http/app.js';
+import type { ServerContext } from './http/context.js';
+import type { TypedApp } from './http/typed.js';
+import { migrateToLatest, openStore, type Store } from './store/index.js';
+
+/** The package version, reported by /health and the OpenAPI document. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** A running (or ready to run) ChatSDK server. */
+export interface ChatServer {
+  app: TypedApp;
+  context: ServerContext;
+  /** Starts listening; resolves to the address. */
+  listen(): Promise<string>;
+  /** Stops accepting, finishes in-flight requests, closes the bus and the store. */
+  close(): Promise<void>;
+}
+
+export interface ChatServerOptions {
+  config: Config;
+  /** An already open store (tests); otherwise opened from the config. */
+  store?: Store;
+  bus?: Bus;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Opens the store, migrates it, and builds the HTTP API. */
+export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const { config } = options;
+  const store = options.store ?? openStore(config);
+  await migrateToLatest(store);
+  const bus = options.bus ?? openBus(config.redisUrl);
+  const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
+  const context: ServerContext = { store, bus, tokens, version: VERSION, startedAt: Date.now() };
+  const app = await buildHttpApp(context, { logger: options.logger ?? false });
+  return {
+    app,
+    context,
+    listen: () => app.listen({ port: config.port, host: config.host }),
+    async close() {
+      await app.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

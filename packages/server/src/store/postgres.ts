@@ -1,0 +1,58 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+import type { DialectHelpers, Store } from './store.js';
+
+const INT8_OID = 20;
+
+/** int8 columns hold millisecond timestamps and counts, all far below 2^53: read them as numbers. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '57P01', '57P03', '08006', '08001']);
+
+const postgresHelpers: DialectHelpers = {
+  jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${key})::text`,
+  isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === '23505',
+  isUnavailable: (error) =>
+    (error instanceof Error && 'code' in error && UNAVAILABLE.has(String(error.code))) ||
+    (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message)),
+};
+
+/** Options beyond the URL. */
+export interface PostgresOptions {
+  /** Schema to put first on the search path (tests isolate themselves this way). */
+  schema?: string;
+  /** Pool size; defaults to 10. */
+  max?: number;
+}
+
+/** Connects a pool to `url`. The pool connects lazily; `ping` proves the server is there. */
+export function openPostgresStore(url: string, options: PostgresOptions = {}): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types,
+    connectionTimeoutMillis: 5000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client that loses its connection emits here; without a listener it would crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safeUrl = new URL(url);
+  safeUrl.password = '';
+  return {
+    kind: 'postgres',
+    db,
+    dialect: postgresHelpers,
+    description: `postgres ${safeUrl.host}${safeUrl.pathname}${options.schema ? ` (schema ${options.schema})` : ''}`,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
