@@ -18,6 +18,11 @@ import { errorResponses, security, type TypedApp } from '../typed.js';
 const tags = ['app'];
 const config = { access: 'server' } as const;
 
+/** These POSTs take an optional body: no body at all means `{}`. */
+async function defaultToEmptyBody(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
+
 /** The app's own settings and API keys, managed by its backend. */
 export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
   app.get(
@@ -59,9 +64,10 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
         tags,
         summary: 'Create an API key; the key is in this answer only',
         security: security.server,
-        body: Type.Optional(Type.Object({}, { additionalProperties: false })),
+        body: Type.Object({}, { additionalProperties: false }),
         response: { 201: NewApiKey, ...errorResponses },
       },
+      preValidation: defaultToEmptyBody,
     },
     async (request, reply) => {
       const { key, apiKey } = await createApiKey(ctx.store, serverActor(request).app.id);
@@ -78,12 +84,13 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
         summary: 'Issue a successor key; the old one keeps working for overlapSeconds (default 86400)',
         security: security.server,
         params: ApiKeyParams,
-        body: Type.Optional(RotateKeyBody),
+        body: RotateKeyBody,
         response: { 201: NewApiKey, ...errorResponses },
       },
+      preValidation: defaultToEmptyBody,
     },
     async (request, reply) => {
-      const rotated = await rotateApiKey(ctx.store, serverActor(request).app.id, request.params.id, request.body?.overlapSeconds);
+      const rotated = await rotateApiKey(ctx.store, serverActor(request).app.id, request.params.id, request.body.overlapSeconds);
       if (!rotated) throw new ApiError('api_key_not_found', `no active API key "${request.params.id}" in this app`);
       return reply.code(201).send({ key: toWireApiKey(rotated.key), apiKey: rotated.apiKey });
     },

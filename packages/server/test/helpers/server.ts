@@ -1,0 +1,43 @@
+import type { AddressInfo } from 'node:net';
+import { type Bus, createMemoryBus } from '../../src/bus/index.js';
+import { createApiKey } from '../../src/domain/api-keys.js';
+import { type AppRecord, createApp } from '../../src/domain/apps.js';
+import { createChatServer, type ChatServer } from '../../src/server.js';
+import type { StoreKind } from '../../src/store/store.js';
+import { createTestStorage, type TestStorage } from './stores.js';
+
+/** A real server on a real port over a real, fresh store. */
+export interface TestServer {
+  baseUrl: string;
+  server: ChatServer;
+  storage: TestStorage;
+  /** Creates an app with one API key, straight in the store (as `chatsdk apps create` does). */
+  createApp(name?: string): Promise<{ app: AppRecord; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(kind: StoreKind, options: { bus?: Bus } = {}): Promise<TestServer> {
+  const storage = await createTestStorage(kind);
+  const server = await createChatServer({
+    config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
+    store: storage.open(),
+    bus: options.bus ?? createMemoryBus(),
+  });
+  await server.listen();
+  const { port } = server.app.server.address() as AddressInfo;
+  const store = server.context.store;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    server,
+    storage,
+    async createApp(name = 'Test') {
+      const app = await createApp(store, { name });
+      const { apiKey } = await createApiKey(store, app.id);
+      return { app, apiKey };
+    },
+    async close() {
+      await server.close();
+      await storage.destroy();
+    },
+  };
+}
