@@ -46,3 +46,9 @@ export type NewApiKey = Static<typeof S.NewApiKey>;
 export type RotateKeyBody = Static<typeof S.RotateKeyBody>;
 /** `GET /health` answer. */
 export type HealthResponse = Static<typeof S.HealthResponse>;
+/** `{ app }` */
+export type AppResponse = Static<typeof S.AppResponse>;
+/** `{ keys }` */
+export type ApiKeysResponse = Static<typeof S.ApiKeysResponse>;
+/** `{ key }` */
+export type ApiKeyResponse = Static<typeof S.ApiKeyResponse>;

@@ -3,12 +3,22 @@ import { HealthResponse } from '@chatsdk/protocol/schemas';
 import type { ServerContext } from '../context.js';
 import type { TypedApp } from '../typed.js';
 
+/** A component that has not answered in this long counts as down: health must answer even when a store hangs. */
+const PROBE_TIMEOUT_MS = 2000;
+
 async function probe(check: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS);
+  });
+  const answered = check().then(
+    () => true,
+    () => false,
+  );
   try {
-    await check();
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answered, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
