@@ -17,10 +17,8 @@ export const ERROR_CODES = {
   not_found: { status: 404, description: 'No such route.' },
   user_not_found: { status: 404, description: 'No such user in this app.' },
   api_key_not_found: { status: 404, description: 'No such API key in this app.' },
-  method_not_allowed: { status: 405, description: 'The route exists but not with this method.' },
   payload_too_large: { status: 413, description: 'The request body is larger than the limit (1 MiB).' },
   unsupported_media_type: { status: 415, description: 'The body is not `application/json`.' },
-  rate_limited: { status: 429, description: 'Too many requests; retry after the `Retry-After` header.' },
   internal_error: { status: 500, description: 'A fault on our side; the request id finds it in the logs.' },
   service_unavailable: { status: 503, description: 'The store is unreachable; retry later.' },
 } as const satisfies Record<string, { status: number; description: string }>;

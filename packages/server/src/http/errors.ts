@@ -32,10 +32,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 function byStatus(status: number): ErrorCode {
   if (status === 404) return 'not_found';
-  if (status === 405) return 'method_not_allowed';
   if (status === 413) return 'payload_too_large';
   if (status === 415) return 'unsupported_media_type';
-  if (status === 429) return 'rate_limited';
   return 'validation_failed';
 }
 
