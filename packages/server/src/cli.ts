@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { appsCreate, appsList } from './cli/apps.js';
-import { keysCreate, keysList, keysRevoke, keysRotate } from './cli/keys.js';
-import { migrate } from './cli/migrate.js';
 import { CliError } from './cli/output.js';
-import { start } from './cli/start.js';
+
+// Commands are imported when run: `apps` and `keys` need not load the HTTP server to start.
 
 const USAGE = `usage: chatsdk <command>
 
@@ -18,17 +16,28 @@ const USAGE = `usage: chatsdk <command>
   keys rotate APP KEY_ID [--overlap SECONDS] [--json]
 `;
 
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        'token-ttl': { type: 'string' },
+        overlap: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // parseArgs reports bad options as ERR_PARSE_ARGS_*: a usage error, not a failure.
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code.startsWith('ERR_PARSE_ARGS_')) throw new CliError(`${(error as Error).message}\n\n${USAGE}`, 2);
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      'token-ttl': { type: 'string' },
-      overlap: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { positionals, values } = parse(argv);
   const [command, sub, ...rest] = positionals;
   const json = values.json ?? false;
   if (values.help || !command) {
@@ -37,21 +46,27 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (`${command} ${sub ?? ''}`.trim()) {
     case 'start':
-      return start();
+      return (await import('./cli/start.js')).start();
     case 'migrate':
-      return migrate();
+      return (await import('./cli/migrate.js')).migrate();
     case 'apps create':
-      return appsCreate(rest[0], { json, ...(values['token-ttl'] ? { tokenTtl: values['token-ttl'] } : {}) });
+      return (await import('./cli/apps.js')).appsCreate(rest[0], {
+        json,
+        ...(values['token-ttl'] !== undefined ? { tokenTtl: values['token-ttl'] } : {}),
+      });
     case 'apps list':
-      return appsList({ json });
+      return (await import('./cli/apps.js')).appsList({ json });
     case 'keys create':
-      return keysCreate(rest[0], { json });
+      return (await import('./cli/keys.js')).keysCreate(rest[0], { json });
     case 'keys list':
-      return keysList(rest[0], { json });
+      return (await import('./cli/keys.js')).keysList(rest[0], { json });
     case 'keys revoke':
-      return keysRevoke(rest[0], rest[1]);
+      return (await import('./cli/keys.js')).keysRevoke(rest[0], rest[1]);
     case 'keys rotate':
-      return keysRotate(rest[0], rest[1], { json, ...(values.overlap ? { overlap: values.overlap } : {}) });
+      return (await import('./cli/keys.js')).keysRotate(rest[0], rest[1], {
+        json,
+        ...(values.overlap !== undefined ? { overlap: values.overlap } : {}),
+      });
     default:
       throw new CliError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`, 2);
   }

@@ -112,7 +112,7 @@ describe.each(storeKinds)('chatsdk CLI on %s', (kind) => {
       const created = parseJsonOutput<CreatedApp>(result.stdout);
       expect(Object.keys(created).sort()).toEqual(['apiKey', 'id', 'name']);
       expect(created.name).toBe('Acme');
-      expect(created.id).toMatch(/^app_\w+$/);
+      expect(created.id).toMatch(/^app_[\w-]+$/);
       expect(created.apiKey).toMatch(API_KEY);
 
       expect(await listApps()).toEqual([{ id: created.id, name: 'Acme', tokenTtlSeconds: 86400, createdAt: expect.stringMatching(ISO) }]);
@@ -126,7 +126,7 @@ describe.each(storeKinds)('chatsdk CLI on %s', (kind) => {
     it('apps create without --json prints the key once; --token-ttl sets the token lifetime', { timeout: SHORT }, async () => {
       const result = await cli.run(['apps', 'create', 'Short lived', '--token-ttl', '600']);
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      const [, id, apiKey] = /^Created app Short lived \((app_\w+)\)\.\n.*\n {2}(chatsdk_\S+)\n$/.exec(result.stdout) ?? [];
+      const [, id, apiKey] = /^Created app Short lived \((app_[\w-]+)\)\.\n.*\n {2}(chatsdk_\S+)\n$/.exec(result.stdout) ?? [];
       expect(apiKey).toMatch(API_KEY);
       expect(await listApps()).toEqual([{ id, name: 'Short lived', tokenTtlSeconds: 600, createdAt: expect.stringMatching(ISO) }]);
     });
@@ -152,7 +152,7 @@ describe.each(storeKinds)('chatsdk CLI on %s', (kind) => {
       const { keys, stdout } = await listKeys(app.id);
       expect(keys).toHaveLength(2);
       expect(keys[0]).toEqual({ id: created.id, hint: created.hint, createdAt: expect.stringMatching(ISO), expiresAt: null, revokedAt: null });
-      expect(keys[1]).toEqual({ id: expect.stringMatching(/^key_\w+$/), hint: hintOf(app.apiKey), createdAt: expect.stringMatching(ISO), expiresAt: null, revokedAt: null });
+      expect(keys[1]).toEqual({ id: expect.stringMatching(/^key_[\w-]+$/), hint: hintOf(app.apiKey), createdAt: expect.stringMatching(ISO), expiresAt: null, revokedAt: null });
       for (const key of keys) expect(key.hint).toMatch(HINT);
       expect(stdout).not.toContain(app.apiKey);
       expect(stdout).not.toContain(created.apiKey);
@@ -214,7 +214,7 @@ describe.each(storeKinds)('chatsdk CLI on %s', (kind) => {
       const again = await cli.run(['keys', 'rotate', 'Acme', rotated.id, '--overlap', '60']);
       expect(again).toMatchObject({ code: 0, stderr: '' });
       const [, newId, newKey, until] =
-        /^New key (key_\w+), shown once:\n {2}(\S+)\n(?:\S+) keeps working until (\S+)\.\n$/.exec(again.stdout) ?? [];
+        /^New key (key_[\w-]+), shown once:\n {2}(\S+)\n(?:\S+) keeps working until (\S+)\.\n$/.exec(again.stdout) ?? [];
       expect(newId).not.toBe(rotated.id);
       expect(newKey).toMatch(API_KEY);
       expect(again.stdout).toContain(`\n${rotated.id} keeps working until`);
@@ -230,17 +230,17 @@ describe.each(storeKinds)('chatsdk CLI on %s', (kind) => {
 
   describe('errors', () => {
     it.each([
-      { args: ['apps', 'create'], message: /^usage: chatsdk apps create NAME/ },
-      { args: ['apps', 'create', 'X', '--token-ttl', '10'], message: /--token-ttl must be/ },
-      { args: ['apps', 'create', 'X', '--token-ttl', 'soon'], message: /--token-ttl must be/ },
-      { args: ['keys', 'create'], message: /name the app/ },
-      { args: ['keys', 'revoke', 'Acme'], message: /^usage: chatsdk keys revoke APP KEY_ID/ },
-      { args: ['keys', 'rotate', 'Acme', 'key_x', '--overlap', 'soon'], message: /--overlap must be/ },
-      { args: ['frobnicate'], message: /^unknown command "frobnicate"/ },
-      { args: ['apps', 'list', '--bogus'], message: /--bogus/ },
-      { args: ['apps', 'create', 'X', '--token-ttl'], message: /--token-ttl/ },
-    ])('`chatsdk $args` is a usage error: exit 2, a message on stderr, nothing on stdout', { timeout: SHORT }, async ({ args, message }) => {
-      const result = await cli.run(args);
+      { command: 'apps create', message: /^usage: chatsdk apps create NAME/ },
+      { command: 'apps create X --token-ttl 10', message: /--token-ttl must be/ },
+      { command: 'apps create X --token-ttl soon', message: /--token-ttl must be/ },
+      { command: 'keys create', message: /name the app/ },
+      { command: 'keys revoke Acme', message: /^usage: chatsdk keys revoke APP KEY_ID/ },
+      { command: 'keys rotate Acme key_x --overlap soon', message: /--overlap must be/ },
+      { command: 'frobnicate', message: /^unknown command "frobnicate"/ },
+      { command: 'apps list --bogus', message: /--bogus/ },
+      { command: 'apps create X --token-ttl', message: /--token-ttl/ },
+    ])('`chatsdk $command` is a usage error: exit 2, a message on stderr, nothing on stdout', { timeout: SHORT }, async ({ command, message }) => {
+      const result = await cli.run(command.split(' '));
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^chatsdk: \S/);
       expect(result.stderr.slice('chatsdk: '.length)).toMatch(message);

@@ -6,7 +6,7 @@ import { withStore } from './with-store.js';
 
 /** `chatsdk apps create NAME [--json] [--token-ttl SECONDS]`: a new app and its first API key. */
 export async function appsCreate(name: string | undefined, options: { json: boolean; tokenTtl?: string }): Promise<void> {
-  if (!name) throw new CliError('usage: chatsdk apps create NAME [--json] [--token-ttl SECONDS]', 2);
+  if (!name?.trim()) throw new CliError('usage: chatsdk apps create NAME [--json] [--token-ttl SECONDS]', 2);
   const tokenTtlSeconds = options.tokenTtl === undefined ? undefined : Number(options.tokenTtl);
   if (tokenTtlSeconds !== undefined && (!Number.isInteger(tokenTtlSeconds) || tokenTtlSeconds < 60)) {
     throw new CliError('--token-ttl must be a whole number of seconds, at least 60', 2);
