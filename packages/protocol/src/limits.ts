@@ -17,6 +17,22 @@ export const LIMITS = {
   pageSize: 100,
   appNameLength: 100,
   allowedOrigins: 50,
+  channelIdLength: 128,
+  channelNameLength: 200,
+  /** Members added in one call, or given when creating a channel. */
+  membersPerCall: 100,
+  messageIdLength: 128,
+  /** Default of the per-app `maxMessageLength` setting. */
+  messageTextLength: 5000,
+  /** No app may raise `maxMessageLength` past this. */
+  messageTextHardLimit: 20000,
+  attachmentsPerMessage: 10,
+  mentionsPerMessage: 100,
+  messagesPerPage: 200,
+  /** Deepest nesting of objects and arrays in a body (and so in any `custom`). */
+  jsonDepth: 32,
+  /** Reactions carried in a message's `latestReactions`. */
+  latestReactions: 5,
 } as const;
 
 /** The characters a user id may use. */

@@ -1,4 +1,4 @@
-import { LIMITS, type UpsertUser, type User, type UserRole } from '@chatsdk/protocol';
+import { LIMITS, USER_ID_PATTERN, type UpsertUser, type User, type UserRole } from '@chatsdk/protocol';
 import { type Selectable, type Updateable, sql } from 'kysely';
 import { ApiError } from '../errors.js';
 import type { UsersTable } from '../store/schema.js';
@@ -130,9 +130,11 @@ function encodeCursor(lastId: string): string {
   return Buffer.from(lastId).toString('base64url');
 }
 
+const USER_ID = new RegExp(USER_ID_PATTERN);
+
 function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString();
-  if (!id || encodeCursor(id) !== cursor) throw new ApiError('validation_failed', 'cursor is not one this API returned');
+  if (encodeCursor(id) !== cursor || !USER_ID.test(id)) throw new ApiError('validation_failed', 'cursor is not one this API returned');
   return id;
 }
 
@@ -244,6 +246,7 @@ export async function findUserWithApp(
       'apps.token_ttl_seconds as app_token_ttl_seconds',
       'apps.allowed_origins as app_allowed_origins',
       'apps.created_at as app_created_at',
+      'apps.max_message_length as app_max_message_length',
     ])
     .where('users.app_id', '=', appId)
     .where('users.id', '=', userId)
@@ -257,6 +260,7 @@ export async function findUserWithApp(
       jwtSecret: row.app_jwt_secret,
       tokenTtlSeconds: row.app_token_ttl_seconds,
       allowedOrigins: JSON.parse(row.app_allowed_origins) as string[],
+      maxMessageLength: row.app_max_message_length,
       createdAt: row.app_created_at,
     },
   };

@@ -7,7 +7,8 @@ import { ErrorResponse } from '@chatsdk/protocol/schemas';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { registerAuth } from './auth.js';
 import type { ServerContext } from './context.js';
-import { registerErrorHandling } from './errors.js';
+import { registerErrorHandling, sendError } from './errors.js';
+import { registerInputGuards } from './input-guards.js';
 import { appSettingsRoutes } from './routes/app-settings.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -34,12 +35,18 @@ export async function buildHttpApp(
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Malformed escapes and over-long path parameters are answered by the router, before any hook runs.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      sendError(request, reply, 'validation_failed', error.message);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const sharedSchemas = [ErrorResponse as unknown as Record<string, unknown>];
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
   for (const schema of sharedSchemas) app.addSchema(schema);
   registerErrorHandling(app, ctx.store);
+  registerInputGuards(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

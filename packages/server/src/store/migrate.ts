@@ -1,12 +1,21 @@
-import { type Migration, Migrator } from 'kysely';
+import { type Migration, Migrator, sql } from 'kysely';
 import { foundation } from './migrations/0001-foundation.js';
+import { messaging } from './migrations/0002-messaging.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
 function migrations(store: Store): Record<string, Migration> {
   return {
     '0001-foundation': foundation(store.kind),
+    '0002-messaging': messaging(store.kind),
   };
+}
+
+async function currentSchema(store: Store): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('the PostgreSQL search_path names no existing schema');
+  return schema;
 }
 
 /** Brings the store's schema up to date; returns the names of the migrations it ran. */
@@ -14,6 +23,9 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations(store) },
+    // Kysely looks for its bookkeeping tables in every schema unless told which one: with several
+    // schemas in one database (tests, tenants) it would find another schema's and skip creating its own.
+    ...(store.kind === 'postgres' ? { migrationTableSchema: await currentSchema(store) } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -18,9 +18,9 @@ import { errorResponses, security, type TypedApp } from '../typed.js';
 const tags = ['app'];
 const config = { access: 'server' } as const;
 
-/** These POSTs take an optional body: no body at all means `{}`. */
+/** These POSTs take an optional body: no body at all means `{}` (a JSON `null` is still refused). */
 async function defaultToEmptyBody(request: { body: unknown }): Promise<void> {
-  request.body ??= {};
+  if (request.body === undefined) request.body = {};
 }
 
 /** The app's own settings and API keys, managed by its backend. */

@@ -1,0 +1,45 @@
+import { LIMITS } from '@chatsdk/protocol';
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
+
+/**
+ * Refuses NUL characters (PostgreSQL cannot store them, so no store may) and
+ * nesting deeper than the limit (which would overflow a recursive
+ * serialiser later). Walks without recursion: the input may be deep.
+ */
+function checkInput(part: string, root: unknown): void {
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) throw new ApiError('validation_failed', `${part} has a string with a NUL character`);
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= LIMITS.jsonDepth) throw new ApiError('validation_failed', `${part} is nested deeper than ${LIMITS.jsonDepth} levels`);
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\u0000')) throw new ApiError('validation_failed', `${part} has a key with a NUL character`);
+        stack.push({ value: child, depth: depth + 1 });
+      }
+    }
+  }
+}
+
+/**
+ * Input rules that hold for every route, present and future. Must be
+ * registered before the routes: `onRoute` sees only routes added after it.
+ */
+export function registerInputGuards(app: FastifyInstance): void {
+  // JSON is the only body this API reads; anything else is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+
+  // A route that declares no query string takes none: unknown parameters are refused like unknown fields.
+  app.addHook('onRoute', (route) => {
+    route.schema ??= {};
+    route.schema.querystring ??= { type: 'object', additionalProperties: false };
+  });
+
+  app.addHook('preValidation', async (request) => {
+    checkInput('body', request.body);
+    checkInput('querystring', request.query);
+    checkInput('params', request.params);
+  });
+}
