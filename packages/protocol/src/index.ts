@@ -52,3 +52,93 @@ export type AppResponse = Static<typeof S.AppResponse>;
 export type ApiKeysResponse = Static<typeof S.ApiKeysResponse>;
 /** `{ key }` */
 export type ApiKeyResponse = Static<typeof S.ApiKeyResponse>;
+
+export type {
+  ChannelEvent,
+  ChannelEventType,
+  ChannelEventInput,
+  ThreadSummary,
+  MessageNewEvent,
+  MessageUpdatedEvent,
+  MessageDeletedEvent,
+  ReactionNewEvent,
+  ReactionDeletedEvent,
+  MemberAddedEvent,
+  MemberRemovedEvent,
+  MemberUpdatedEvent,
+  ChannelUpdatedEvent,
+  ChannelDeletedEvent,
+  ChannelTruncatedEvent,
+  MessageReadEvent,
+} from './events.js';
+
+/** `messaging` | `team` | `public` | `livestream`. */
+export type ChannelType = Static<typeof S.ChannelType>;
+/** `member` | `moderator` | `admin` | `owner`. */
+export type ChannelRole = Static<typeof S.ChannelRole>;
+/** A channel as the API returns it. */
+export type Channel = Static<typeof S.Channel>;
+/** The caller's membership of a channel. */
+export type Membership = Static<typeof S.Membership>;
+/** A channel member as listed. */
+export type Member = Static<typeof S.Member>;
+/** A channel with its last message and the caller's membership. */
+export type ChannelState = Static<typeof S.ChannelState>;
+/** `POST /api/channels` body. */
+export type CreateChannelBody = Static<typeof S.CreateChannelBody>;
+/** `PATCH /api/channels/:id` body. */
+export type UpdateChannelBody = Static<typeof S.UpdateChannelBody>;
+/** `GET /api/channels` query. */
+export type ListChannelsQuery = Static<typeof S.ListChannelsQuery> & { [filter: `custom.${string}`]: string };
+/** `{ channels, next }` */
+export type ChannelsPage = Static<typeof S.ChannelsPage>;
+/** `POST /api/channels/:id/members` body. */
+export type AddMembersBody = Static<typeof S.AddMembersBody>;
+/** `PATCH /api/channels/:id/members/:userId` body. */
+export type UpdateMemberBody = Static<typeof S.UpdateMemberBody>;
+/** `PATCH /api/channels/:id/membership` body. */
+export type UpdateMembershipBody = Static<typeof S.UpdateMembershipBody>;
+/** `{ members, next }` */
+export type MembersPage = Static<typeof S.MembersPage>;
+/** `{ member }` */
+export type MemberResponse = Static<typeof S.MemberResponse>;
+/** `{ membership }` */
+export type MembershipResponse = Static<typeof S.MembershipResponse>;
+/** Attachment metadata. */
+export type Attachment = Static<typeof S.Attachment>;
+/** One user's reaction. */
+export type Reaction = Static<typeof S.Reaction>;
+/** What a quoting message shows of the quoted one. */
+export type QuotedMessage = Static<typeof S.QuotedMessage>;
+/** A message as the API and events carry it. */
+export type Message = Static<typeof S.Message>;
+/** `POST /api/channels/:id/messages` body. */
+export type SendMessageBody = Static<typeof S.SendMessageBody>;
+/** `PATCH /api/messages/:id` body. */
+export type UpdateMessageBody = Static<typeof S.UpdateMessageBody>;
+/** Paging by message sequence. */
+export type ListMessagesQuery = Static<typeof S.ListMessagesQuery>;
+/** `{ messages, hasMore }` */
+export type MessagesPage = Static<typeof S.MessagesPage>;
+/** `{ message }` */
+export type MessageResponse = Static<typeof S.MessageResponse>;
+/** `POST /api/messages/:id/reactions` body. */
+export type SendReactionBody = Static<typeof S.SendReactionBody>;
+/** `{ message, reaction }` */
+export type ReactionResponse = Static<typeof S.ReactionResponse>;
+/** `{ messages, next }` of the caller's mentions. */
+export type MentionsPage = Static<typeof S.MentionsPage>;
+/** `POST /api/channels/:id/read` body. */
+export type MarkReadBody = Static<typeof S.MarkReadBody>;
+/** A member's read position. */
+export type ReadState = Static<typeof S.ReadState>;
+/** `{ read, unreadCount }` */
+export type ReadResponse = Static<typeof S.ReadResponse>;
+/** `{ reads, next }` */
+export type ReadsPage = Static<typeof S.ReadsPage>;
+/** `GET /api/users/me/unread` */
+export type UnreadResponse = Static<typeof S.UnreadResponse>;
+/** A blocked user. */
+export type Block = Static<typeof S.Block>;
+/** `{ blocks }` */
+export type BlocksResponse = Static<typeof S.BlocksResponse>;

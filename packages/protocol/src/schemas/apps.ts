@@ -10,6 +10,7 @@ export const App = Type.Object({
   name: Type.String(),
   tokenTtlSeconds: Type.Integer(),
   allowedOrigins: Type.Array(Type.String()),
+  maxMessageLength: Type.Integer(),
   createdAt: Timestamp,
 });
 
@@ -19,6 +20,7 @@ export const UpdateAppBody = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.appNameLength })),
     tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400 })),
     allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: LIMITS.allowedOrigins })),
+    maxMessageLength: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.messageTextHardLimit })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { App, UpdateAppBody } from '@chatsdk/protocol';
+import { type App, LIMITS, type UpdateAppBody } from '@chatsdk/protocol';
 import type { Selectable, Updateable } from 'kysely';
 import { ApiError } from '../errors.js';
 import type { AppsTable } from '../store/schema.js';
@@ -16,6 +16,7 @@ export interface AppRecord {
   jwtSecret: string;
   tokenTtlSeconds: number;
   allowedOrigins: string[];
+  maxMessageLength: number;
   createdAt: number;
 }
 
@@ -27,6 +28,7 @@ export function appFromRow(row: Selectable<AppsTable>): AppRecord {
     jwtSecret: row.jwt_secret,
     tokenTtlSeconds: row.token_ttl_seconds,
     allowedOrigins: JSON.parse(row.allowed_origins) as string[],
+    maxMessageLength: row.max_message_length,
     createdAt: row.created_at,
   };
 }
@@ -38,6 +40,7 @@ export function toWireApp(app: AppRecord): App {
     name: app.name,
     tokenTtlSeconds: app.tokenTtlSeconds,
     allowedOrigins: app.allowedOrigins,
+    maxMessageLength: app.maxMessageLength,
     createdAt: toIso(app.createdAt),
   };
 }
@@ -53,6 +56,7 @@ export async function createApp(store: Store, input: { name: string; tokenTtlSec
     token_ttl_seconds: input.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     allowed_origins: '[]',
     created_at: Date.now(),
+    max_message_length: LIMITS.messageTextLength,
   };
   await store.db.insertInto('apps').values(row).execute();
   return appFromRow(row);
@@ -87,6 +91,7 @@ export async function updateApp(store: Store, id: string, patch: UpdateAppBody):
   const set: Updateable<AppsTable> = {};
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.tokenTtlSeconds !== undefined) set.token_ttl_seconds = patch.tokenTtlSeconds;
+  if (patch.maxMessageLength !== undefined) set.max_message_length = patch.maxMessageLength;
   if (patch.allowedOrigins !== undefined) set.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
   if (Object.keys(set).length > 0) await store.db.updateTable('apps').set(set).where('id', '=', id).execute();
   return getApp(store, id);

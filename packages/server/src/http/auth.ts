@@ -1,25 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../domain/api-keys.js';
 import type { AppRecord } from '../domain/apps.js';
-import { findUserWithApp, type UserRecord } from '../domain/users.js';
+import type { Caller, ServerCaller, UserCaller } from '../domain/caller.js';
+import { findUserWithApp } from '../domain/users.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from './context.js';
 
-/** The customer's backend, authenticated by the app's API key: full rights over its own app. */
-export interface ServerActor {
-  kind: 'server';
-  app: AppRecord;
-}
-
-/** An end user, authenticated by their REST token. */
-export interface UserActor {
-  kind: 'user';
-  app: AppRecord;
-  user: UserRecord;
-}
-
-/** Who is calling. */
-export type Actor = ServerActor | UserActor;
+/** The caller of a request: the app's backend or one of its users. */
+export type Actor = Caller;
+export type ServerActor = ServerCaller;
+export type UserActor = UserCaller;
 
 /** Who may call a route: set as `config.access` on every route. */
 export type Access = 'public' | 'server' | 'user' | 'any';

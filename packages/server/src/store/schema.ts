@@ -9,6 +9,13 @@ export interface Database {
   apps: AppsTable;
   api_keys: ApiKeysTable;
   users: UsersTable;
+  channels: ChannelsTable;
+  members: MembersTable;
+  messages: MessagesTable;
+  reactions: ReactionsTable;
+  mentions: MentionsTable;
+  blocks: BlocksTable;
+  channel_events: ChannelEventsTable;
 }
 
 /** JSON stored as `text` in SQLite and `jsonb` in PostgreSQL: written as a string, read as either. */
@@ -23,6 +30,8 @@ export interface AppsTable {
   /** JSON array of origins; empty allows every origin. */
   allowed_origins: string;
   created_at: number;
+  /** Longest message text, in characters. */
+  max_message_length: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {
@@ -49,4 +58,108 @@ export interface UsersTable {
   deleted_at: number | null;
   /** Tokens issued before this instant (ms) are refused. */
   tokens_valid_after: number | null;
+}
+
+/** 0/1: booleans are integers in both dialects. */
+export type Flag = number;
+
+export interface ChannelsTable {
+  app_id: string;
+  id: string;
+  type: string;
+  name: string | null;
+  image: string | null;
+  custom: JsonColumn;
+  created_by: string | null;
+  /** Hash of type and sorted member ids for distinct channels; unique per app. */
+  distinct_key: string | null;
+  member_count: number;
+  last_message_seq: number;
+  last_message_id: string | null;
+  last_message_at: number | null;
+  /** Offset of the newest event in the channel's stream. */
+  last_offset: number;
+  epoch: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface MembersTable {
+  app_id: string;
+  channel_id: string;
+  user_id: string;
+  role: string;
+  joined_at: number;
+  last_read_seq: number;
+  last_read_message_id: string | null;
+  last_read_at: number | null;
+  unread_mentions: number;
+  muted: Flag;
+  pinned: Flag;
+  archived: Flag;
+}
+
+export interface MessagesTable {
+  app_id: string;
+  id: string;
+  channel_id: string;
+  seq: number;
+  user_id: string | null;
+  text: string;
+  attachments: string;
+  mentioned_users: string;
+  quoted_message_id: string | null;
+  parent_id: string | null;
+  show_in_channel: Flag;
+  reply_count: number;
+  last_reply_at: number | null;
+  thread_participants: string;
+  custom: string;
+  silent: Flag;
+  pinned_at: number | null;
+  pinned_by: string | null;
+  reaction_counts: string;
+  reaction_scores: string;
+  latest_reactions: string;
+  /** SHA-256 of the sent body: a resend with the same id must match it. */
+  body_hash: string;
+  created_at: number;
+  updated_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface ReactionsTable {
+  app_id: string;
+  message_id: string;
+  user_id: string;
+  type: string;
+  score: number;
+  created_at: number;
+}
+
+export interface MentionsTable {
+  app_id: string;
+  user_id: string;
+  message_id: string;
+  channel_id: string;
+  created_at: number;
+}
+
+export interface BlocksTable {
+  app_id: string;
+  blocker_id: string;
+  blocked_id: string;
+  created_at: number;
+}
+
+export interface ChannelEventsTable {
+  app_id: string;
+  channel_id: string;
+  stream_offset: number;
+  type: string;
+  /** The event's JSON, exactly as published. */
+  payload: string;
+  created_at: number;
 }

@@ -1,0 +1,35 @@
+import { Type } from 'typebox';
+import { Cursor, Timestamp } from './common.js';
+import { MessageId } from './messages.js';
+
+/** `POST /api/channels/:id/read` body: read up to `messageId`, or to the newest message. */
+export const MarkReadBody = Type.Object({ messageId: Type.Optional(MessageId) }, { additionalProperties: false });
+
+/** One member's read position: a read receipt. */
+export const ReadState = Type.Object({
+  userId: Type.String(),
+  lastReadSeq: Type.Integer(),
+  lastReadMessageId: Type.Union([Type.String(), Type.Null()]),
+  lastReadAt: Type.Union([Timestamp, Type.Null()]),
+});
+
+/** `{ read }` after marking. */
+export const ReadResponse = Type.Object({ read: ReadState, unreadCount: Type.Integer() });
+
+/** `{ reads, next }`: every member's read position. */
+export const ReadsPage = Type.Object({ reads: Type.Array(ReadState), next: Type.Union([Cursor, Type.Null()]) });
+
+/** `GET /api/users/me/unread` */
+export const UnreadResponse = Type.Object({
+  total: Type.Integer(),
+  totalMentions: Type.Integer(),
+  channels: Type.Array(
+    Type.Object({ channelId: Type.String(), unreadCount: Type.Integer(), unreadMentions: Type.Integer() }),
+  ),
+});
+
+/** A user the caller has blocked. */
+export const Block = Type.Object({ userId: Type.String(), createdAt: Timestamp });
+
+/** `{ blocks }`: the caller's block list. */
+export const BlocksResponse = Type.Object({ blocks: Type.Array(Block) });
