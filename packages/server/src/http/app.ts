@@ -10,6 +10,8 @@ import type { ServerContext } from './context.js';
 import { registerErrorHandling, sendError } from './errors.js';
 import { registerInputGuards } from './input-guards.js';
 import { appSettingsRoutes } from './routes/app-settings.js';
+import { channelRoutes } from './routes/channels.js';
+import { messageRoutes } from './routes/messages.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -86,5 +88,7 @@ export async function buildHttpApp(
   tokenRoutes(app, ctx);
   userRoutes(app, ctx);
   appSettingsRoutes(app, ctx);
+  channelRoutes(app, ctx);
+  messageRoutes(app, ctx);
   return app;
 }

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { LIMITS, type Message, type SendMessageBody, type ThreadSummary } from '@chatsdk/protocol';
+import { ApiError } from '../errors.js';
+import type { Caller } from './caller.js';
+import { accessChannel, requireMember } from './channel-access.js';
+import type { DomainContext } from './context.js';
+import { type Tx, transact } from './events.js';
+import { randomId, toIso } from './ids.js';
+import { flag } from './json-columns.js';
+import { mentionCandidates } from './mentions.js';
+import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
+
+/** Users a thread remembers as its participants. */
+const THREAD_PARTICIPANTS = 100;
+
+/** The result of a send: the message, and whether this call created it (false for an idempotent replay). */
+export interface SendResult {
+  message: Message;
+  created: boolean;
+}
+
+function serialisedCustom(custom: Record<string, unknown> | undefined): string {
+  const json = JSON.stringify(custom ?? {});
+  if (Buffer.byteLength(json) > LIMITS.customBytes) {
+    throw new ApiError('validation_failed', `custom must be at most ${LIMITS.customBytes} bytes of JSON`);
+  }
+  return json;
+}
+
+/** What makes two sends "the same message": a retry must match it exactly. */
+function bodyHash(senderId: string | null, input: SendMessageBody): string {
+  const canonical = JSON.stringify([
+    senderId,
+    input.text ?? '',
+    input.attachments ?? [],
+    [...(input.mentionedUsers ?? [])].sort(),
+    input.quotedMessageId ?? null,
+    input.parentId ?? null,
+    input.showInChannel ?? false,
+    input.custom ?? {},
+    input.silent ?? false,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function senderOf(caller: Caller, input: SendMessageBody): string | null {
+  if (caller.kind === 'user') {
+    if (input.userId !== undefined && input.userId !== caller.user.id) {
+      throw new ApiError('validation_failed', 'body/userId is for the server; a user sends as themselves');
+    }
+    return caller.user.id;
+  }
+  return input.userId ?? null;
+}
+
+/** The answer to a resend of an existing id: the original, or a conflict when the body differs. */
+async function replay(ctx: DomainContext, caller: Caller, existing: MessageRecord, hash: string, channelId: string): Promise<SendResult> {
+  if (existing.bodyHash !== hash || existing.channelId !== channelId) {
+    throw new ApiError('message_id_conflict', `message "${existing.id}" was already sent with a different body`);
+  }
+  const [message] = await hydrateMessages(ctx.store.db, caller.app.id, [existing], caller.kind === 'user' ? caller.user.id : null);
+  if (!message) throw new Error('hydrating one message returned none');
+  return { message, created: false };
+}
+
+async function checkBlocked(trx: Tx, appId: string, channelId: string, senderId: string): Promise<void> {
+  const blocker = await trx
+    .selectFrom('blocks')
+    .innerJoin('members', (join) =>
+      join.onRef('members.app_id', '=', 'blocks.app_id').onRef('members.user_id', '=', 'blocks.blocker_id'),
+    )
+    .select('blocks.blocker_id')
+    .where('blocks.app_id', '=', appId)
+    .where('blocks.blocked_id', '=', senderId)
+    .where('members.channel_id', '=', channelId)
+    .executeTakeFirst();
+  if (blocker) throw new ApiError('user_blocked', 'the other member of this conversation has blocked you');
+}
+
+/**
+ * Sends a message: one transaction writes the message, the channel's new
+ * sequence, the thread and mention bookkeeping, the sender's read position
+ * and the `message.new` event. The cost does not depend on the number of
+ * members: unread counts are derived from read positions, not stored per member.
+ */
+export async function sendMessage(ctx: DomainContext, caller: Caller, channelId: string, input: SendMessageBody): Promise<SendResult> {
+  const appId = caller.app.id;
+  const senderId = senderOf(caller, input);
+  const text = input.text ?? '';
+  const attachments = input.attachments ?? [];
+  if (text.trim() === '' && attachments.length === 0) throw new ApiError('validation_failed', 'a message needs text or an attachment');
+  if ([...text].length > caller.app.maxMessageLength) {
+    throw new ApiError('validation_failed', `body/text must be at most ${caller.app.maxMessageLength} characters`);
+  }
+  const custom = serialisedCustom(input.custom);
+  const hash = bodyHash(senderId, input);
+  const id = input.id ?? randomId('msg');
+
+  if (input.id !== undefined) {
+    const existing = await findMessage(ctx.store.db, appId, input.id);
+    if (existing) return replay(ctx, caller, existing, hash, channelId);
+  }
+
+  try {
+    return await transact(ctx, async (trx, events) => {
+      const access = await accessChannel(trx, caller, channelId);
+      if (caller.kind === 'user') requireMember(access);
+      if (senderId !== null) {
+        if (caller.kind === 'server') {
+          const member = await trx
+            .selectFrom('members')
+            .select('user_id')
+            .where('app_id', '=', appId)
+            .where('channel_id', '=', channelId)
+            .where('user_id', '=', senderId)
+            .executeTakeFirst();
+          if (!member) throw new ApiError('validation_failed', `user "${senderId}" is not a member of this channel`);
+        }
+        if (access.channel.distinct) await checkBlocked(trx, appId, channelId, senderId);
+      }
+
+      let parent: MessageRecord | undefined;
+      if (input.parentId !== undefined) {
+        parent = await findMessage(trx, appId, input.parentId);
+        if (!parent || parent.channelId !== channelId || parent.deletedAt !== null || parent.parentId !== null) {
+          throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
+        }
+      }
+      if (input.quotedMessageId !== undefined) {
+        const quoted = await findMessage(trx, appId, input.quotedMessageId);
+        if (!quoted || quoted.channelId !== channelId) {
+          throw new ApiError('validation_failed', 'body/quotedMessageId must name a message of this channel');
+        }
+      }
+
+      const candidates = [...new Set([...mentionCandidates(text), ...(input.mentionedUsers ?? [])])].filter((u) => u !== senderId);
+      const mentioned =
+        candidates.length === 0
+          ? []
+          : (
+              await trx
+                .selectFrom('members')
+                .select('user_id')
+                .where('app_id', '=', appId)
+                .where('channel_id', '=', channelId)
+                .where('user_id', 'in', candidates.slice(0, LIMITS.mentionsPerMessage * 2))
+                .execute()
+            )
+              .map((r) => r.user_id)
+              .sort();
+
+      const now = Date.now();
+      const inChannel = parent === undefined || input.showInChannel === true;
+      // Taking the next sequence row-locks the channel (PostgreSQL): concurrent sends to it queue here.
+      const { last_message_seq: seq } = await trx
+        .updateTable('channels')
+        .set((eb) => ({
+          last_message_seq: eb('last_message_seq', '+', 1),
+          ...(inChannel ? { last_message_id: id, last_message_at: now } : {}),
+        }))
+        .where('app_id', '=', appId)
+        .where('id', '=', channelId)
+        .returning('last_message_seq')
+        .executeTakeFirstOrThrow();
+
+      const row = await trx
+        .insertInto('messages')
+        .values({
+          app_id: appId,
+          id,
+          channel_id: channelId,
+          seq,
+          user_id: senderId,
+          text,
+          attachments: JSON.stringify(attachments),
+          mentioned_users: JSON.stringify(mentioned),
+          quoted_message_id: input.quotedMessageId ?? null,
+          parent_id: input.parentId ?? null,
+          show_in_channel: flag.write(inChannel),
+          reply_count: 0,
+          last_reply_at: null,
+          thread_participants: '[]',
+          custom,
+          silent: flag.write(input.silent === true),
+          pinned_at: null,
+          pinned_by: null,
+          reaction_counts: '{}',
+          reaction_scores: '{}',
+          latest_reactions: '[]',
+          body_hash: hash,
+          created_at: now,
+          updated_at: now,
+          edited_at: null,
+          deleted_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const message = messageFromRow(row);
+
+      let thread: ThreadSummary | undefined;
+      if (parent) {
+        const participants = [...parent.threadParticipants];
+        if (senderId !== null && !participants.includes(senderId) && participants.length < THREAD_PARTICIPANTS) participants.push(senderId);
+        await trx
+          .updateTable('messages')
+          .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: now, thread_participants: JSON.stringify(participants) }))
+          .where('app_id', '=', appId)
+          .where('id', '=', parent.id)
+          .execute();
+        thread = { id: parent.id, replyCount: parent.replyCount + 1, lastReplyAt: toIso(now), threadParticipants: participants };
+      }
+
+      if (mentioned.length > 0) {
+        await trx
+          .insertInto('mentions')
+          .values(mentioned.map((userId) => ({ app_id: appId, user_id: userId, message_id: id, channel_id: channelId, created_at: now })))
+          .execute();
+        await trx
+          .updateTable('members')
+          .set((eb) => ({ unread_mentions: eb('unread_mentions', '+', 1) }))
+          .where('app_id', '=', appId)
+          .where('channel_id', '=', channelId)
+          .where('user_id', 'in', mentioned)
+          .execute();
+      }
+
+      // One's own message is read: the sender's position moves, no one else's row is touched.
+      if (senderId !== null && inChannel) {
+        await trx
+          .updateTable('members')
+          .set({ last_read_seq: seq, last_read_message_id: id, last_read_at: now })
+          .where('app_id', '=', appId)
+          .where('channel_id', '=', channelId)
+          .where('user_id', '=', senderId)
+          .where('last_read_seq', '<', seq)
+          .execute();
+      }
+
+      await events.emit(appId, channelId, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
+      const [hydrated] = await hydrateMessages(trx, appId, [message], caller.kind === 'user' ? caller.user.id : null);
+      if (!hydrated) throw new Error('hydrating one message returned none');
+      return { message: hydrated, created: true };
+    });
+  } catch (error) {
+    // Two sends with one client id raced past the first check: the loser answers like a resend.
+    if (input.id !== undefined && ctx.store.dialect.isUniqueViolation(error)) {
+      const existing = await findMessage(ctx.store.db, appId, input.id);
+      if (existing) return replay(ctx, caller, existing, hash, channelId);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+/**
+ * Unread messages per channel for one user: messages after their read
+ * position that others sent, that are not deleted, not silent and not
+ * thread-only replies. Derived from read positions on every call, so it is
+ * exact and never negative, and a send writes nothing per member.
+ */
+export async function unreadCounts(
+  db: Kysely<Database>,
+  appId: string,
+  userId: string,
+  channelIds?: string[],
+): Promise<Map<string, number>> {
+  if (channelIds && channelIds.length === 0) return new Map();
+  let query = db
+    .selectFrom('members')
+    .innerJoin('messages', (join) =>
+      join
+        .onRef('messages.app_id', '=', 'members.app_id')
+        .onRef('messages.channel_id', '=', 'members.channel_id')
+        .onRef('messages.seq', '>', 'members.last_read_seq'),
+    )
+    .innerJoin('channels', (join) =>
+      join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'),
+    )
+    .select(['members.channel_id as channelId', (eb) => eb.fn.countAll<number>().as('unread')])
+    .where('members.app_id', '=', appId)
+    .where('members.user_id', '=', userId)
+    .where('channels.deleted_at', 'is', null)
+    .where('messages.deleted_at', 'is', null)
+    .where('messages.silent', '=', 0)
+    .where('messages.show_in_channel', '=', 1)
+    .where((eb) => eb.or([eb('messages.user_id', 'is', null), eb('messages.user_id', '!=', userId)]));
+  if (channelIds) query = query.where('members.channel_id', 'in', channelIds);
+  const rows = await query.groupBy('members.channel_id').execute();
+  return new Map(rows.map((r) => [r.channelId, Number(r.unread)]));
+}

@@ -1,0 +1,64 @@
+import {
+  ChannelParams,
+  ChannelResponse,
+  CreateChannelBody,
+  UpdateChannelBody,
+} from '@chatsdk/protocol/schemas';
+import { createChannel, deleteChannel, getChannel, truncateChannel, updateChannel } from '../../domain/channels.js';
+import { actorOf } from '../auth.js';
+import type { ServerContext } from '../context.js';
+import { errorResponses, security, type TypedApp } from '../typed.js';
+
+const tags = ['channels'];
+const config = { access: 'any' } as const;
+
+/** Channels: create (or find the distinct one), read, change, delete, truncate. */
+export function channelRoutes(app: TypedApp, ctx: ServerContext): void {
+  app.post(
+    '/api/channels',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Create a channel; with distinct: true, the one channel of this type for exactly these members',
+        security: security.any,
+        body: CreateChannelBody,
+        response: { 200: ChannelResponse, 201: ChannelResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { state, created } = await createChannel(ctx, actorOf(request), request.body);
+      return reply.code(created ? 201 : 200).send(state);
+    },
+  );
+
+  app.get(
+    '/api/channels/:id',
+    { config, schema: { tags, summary: 'A channel with its last message and your membership', security: security.any, params: ChannelParams, response: { 200: ChannelResponse, ...errorResponses } } },
+    async (request) => getChannel(ctx, actorOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/channels/:id',
+    {
+      config,
+      schema: { tags, summary: 'Change name, image or custom data (owners and admins)', security: security.any, params: ChannelParams, body: UpdateChannelBody, response: { 200: ChannelResponse, ...errorResponses } },
+    },
+    async (request) => updateChannel(ctx, actorOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/channels/:id',
+    { config, schema: { tags, summary: 'Delete a channel (its owner or the server)', security: security.any, params: ChannelParams, response: { 204: { type: 'null' }, ...errorResponses } } },
+    async (request, reply) => {
+      await deleteChannel(ctx, actorOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/channels/:id/truncate',
+    { config, schema: { tags, summary: 'Remove every message of the channel (admins and the server)', security: security.any, params: ChannelParams, response: { 200: ChannelResponse, ...errorResponses } } },
+    async (request) => truncateChannel(ctx, actorOf(request), request.params.id),
+  );
+}
