@@ -10,8 +10,12 @@ import type { ServerContext } from './context.js';
 import { registerErrorHandling, sendError } from './errors.js';
 import { registerInputGuards } from './input-guards.js';
 import { appSettingsRoutes } from './routes/app-settings.js';
+import { blockRoutes } from './routes/blocks.js';
 import { channelRoutes } from './routes/channels.js';
+import { memberRoutes } from './routes/members.js';
 import { messageRoutes } from './routes/messages.js';
+import { reactionRoutes } from './routes/reactions.js';
+import { readRoutes } from './routes/reads.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -89,6 +93,10 @@ export async function buildHttpApp(
   userRoutes(app, ctx);
   appSettingsRoutes(app, ctx);
   channelRoutes(app, ctx);
+  memberRoutes(app, ctx);
   messageRoutes(app, ctx);
+  reactionRoutes(app, ctx);
+  readRoutes(app, ctx);
+  blockRoutes(app, ctx);
   return app;
 }
