@@ -100,6 +100,8 @@ export type UpdateMemberBody = Static<typeof S.UpdateMemberBody>;
 export type UpdateMembershipBody = Static<typeof S.UpdateMembershipBody>;
 /** `{ members, next }` */
 export type MembersPage = Static<typeof S.MembersPage>;
+/** `{ members }` */
+export type MembersResponse = Static<typeof S.MembersResponse>;
 /** `{ member }` */
 export type MemberResponse = Static<typeof S.MemberResponse>;
 /** `{ membership }` */

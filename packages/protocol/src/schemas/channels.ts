@@ -107,6 +107,8 @@ export const ListChannelsQuery = Type.Object(
     type: Type.Optional(ChannelType),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.channelNameLength })),
     member: Type.Optional(UserId),
+    /** false: channels listed to the app (team, public, livestream) that the caller has not joined. */
+    joined: Type.Optional(Type.Boolean()),
     hasUnread: Type.Optional(Type.Boolean()),
     archived: Type.Optional(Type.Boolean()),
     sort: Type.Optional(Type.Union([Type.Literal('lastMessageAt'), Type.Literal('createdAt'), Type.Literal('unread')])),
@@ -164,6 +166,9 @@ export const ListMembersQuery = Type.Object(
 
 /** `{ members, next }` */
 export const MembersPage = Type.Object({ members: Type.Array(Member), next: Type.Union([Cursor, Type.Null()]) });
+
+/** `{ members }`: the members an add call added. */
+export const MembersResponse = Type.Object({ members: Type.Array(Member) });
 
 /** `{ member }` */
 export const MemberResponse = Type.Object({ member: Member });

@@ -49,6 +49,7 @@ export {
   UpdateMembershipBody,
   ListMembersQuery,
   MembersPage,
+  MembersResponse,
   MemberResponse,
   MembershipResponse,
 } from './channels.js';

@@ -1,9 +1,12 @@
 import {
   ChannelParams,
   ChannelResponse,
+  ChannelsPage,
   CreateChannelBody,
+  ListChannelsQuery,
   UpdateChannelBody,
 } from '@chatsdk/protocol/schemas';
+import { listChannels } from '../../domain/channel-list.js';
 import { createChannel, deleteChannel, getChannel, truncateChannel, updateChannel } from '../../domain/channels.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
@@ -29,6 +32,39 @@ export function channelRoutes(app: TypedApp, ctx: ServerContext): void {
     async (request, reply) => {
       const { state, created } = await createChannel(ctx, actorOf(request), request.body);
       return reply.code(created ? 201 : 200).send(state);
+    },
+  );
+
+  app.get(
+    '/api/channels',
+    {
+      config,
+      schema: {
+        tags,
+        summary: "The caller's channels (joined=false: listed channels not joined) with filters, sorted, in keyset pages",
+        security: security.any,
+        querystring: ListChannelsQuery,
+        response: { 200: ChannelsPage, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { type, q, member, joined, hasUnread, archived, sort, limit, cursor, ...rest } = request.query as typeof request.query &
+        Record<string, string>;
+      const custom = Object.entries(rest)
+        .filter(([key]) => key.startsWith('custom.'))
+        .map(([key, value]): [string, string] => [key.slice('custom.'.length), String(value)]);
+      return listChannels(ctx, actorOf(request), {
+        ...(type !== undefined ? { type } : {}),
+        ...(q !== undefined ? { q } : {}),
+        ...(member !== undefined ? { member } : {}),
+        ...(joined !== undefined ? { joined } : {}),
+        ...(hasUnread !== undefined ? { hasUnread } : {}),
+        ...(archived !== undefined ? { archived } : {}),
+        ...(sort !== undefined ? { sort } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+        custom,
+      });
     },
   );
 
