@@ -1,4 +1,4 @@
-import type { ChannelState, ChannelsPage } from '@chatsdk/protocol';
+import type { ChannelState, ChannelsPage, CreateChannelBody } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { call, expectError } from './helpers/http.js';
@@ -35,13 +35,14 @@ describe.each(storeKinds)('channel list and channel administration on %s', (kind
     t = await startTestServer(kind);
     chat = await chatApp(t, ['ann', 'ben', 'cat', 'dan']);
     // Created in this order, a few ms apart, so createdAt order is known.
-    for (const [id, extra] of [
+    const seeds: Array<[string, Omit<CreateChannelBody, 'type' | 'id'>]> = [
       ['c1', { name: 'Alpha', custom: { topic: 'ops', size: 3 } }],
       ['c2', { name: 'Beta', custom: { topic: 'dev' } }],
       ['c3', { name: 'alpine', custom: { topic: 'ops' }, members: ['ben'] }],
       ['c4', { name: 'Gamma', members: ['ben', 'cat'] }],
       ['c5', { name: 'Delta' }],
-    ] as const) {
+    ];
+    for (const [id, extra] of seeds) {
       await createChannel(t, u('ann'), { type: 'messaging', id, ...extra });
       await pause();
     }
