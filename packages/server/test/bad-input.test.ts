@@ -1,4 +1,4 @@
-import { type CreateTokenResponse, type ErrorCode, LIMITS, type NewApiKey, type UsersPage } from '@chatsdk/protocol';
+import { type CreateTokenResponse, type ErrorCode, LIMITS, type MessageResponse, type NewApiKey, type UsersPage } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, expectError, issueTokens } from './helpers/http.js';
 import {
@@ -29,6 +29,7 @@ const HIDDEN_ALIASES: Record<string, string[]> = { '/api/tokens': ['/tokens'] };
 /** Path parameter values no route may choke on: NUL, past the router's 512, traversal raw and encoded, broken escapes. */
 const JUNK_IDS = ['%00', 'x'.repeat(600), '../..', '..%2F..', '%', '%E0%A4%A'];
 const UNKNOWN_FIELD = 'sweepUnknownField';
+const SWEEP_CHANNEL = 'sweep-room';
 /** Deep enough to overflow any recursive walk over a parsed body, small enough to stay far under the body limit. */
 const DEPTH = 50_000;
 const DEEP_ARRAY = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
@@ -158,6 +159,7 @@ describe.each(storeKinds)('bad input on %s, driven by /api/openapi.json', (kind)
   let bob: CreateTokenResponse;
   /** The API key path parameters name, for the same reason. */
   let spareKey: NewApiKey;
+  let sweepMessageId: string;
   let operations: Operation[];
   let stateBefore: Record<string, { status: number; body: unknown }>;
 
@@ -171,7 +173,16 @@ describe.each(storeKinds)('bad input on %s, driven by /api/openapi.json', (kind)
   /** The path with every parameter naming something that exists (or a plausible id where the sweep made nothing). */
   const target = (op: Operation | string): string =>
     fillPath(typeof op === 'string' ? op : op.path, (_param, resource) =>
-      encodeURIComponent({ users: bob.user.id, keys: spareKey.key.id }[resource] ?? 'sweep-plausible-id'),
+      encodeURIComponent(
+        {
+          users: bob.user.id,
+          members: bob.user.id,
+          keys: spareKey.key.id,
+          channels: SWEEP_CHANNEL,
+          messages: sweepMessageId,
+          reactions: 'like',
+        }[resource] ?? 'sweep-plausible-id',
+      ),
     );
 
   /** A probe that is valid in all but `change`: right credentials, existing ids, a valid body where one is taken. */
@@ -209,6 +220,12 @@ describe.each(storeKinds)('bad input on %s, driven by /api/openapi.json', (kind)
     const created = await call<NewApiKey>(t.baseUrl, '/api/app/keys', { apiKey, method: 'POST' });
     expect(created.status).toBe(201);
     spareKey = created.body;
+    // A channel and a message for the routes that name them: alice owns the channel, bob is a member.
+    const channel = await call(t.baseUrl, '/api/channels', { token: alice.token, body: { type: 'messaging', id: SWEEP_CHANNEL, members: [bob.user.id] } });
+    expect(channel.status).toBe(201);
+    const message = await call<MessageResponse>(t.baseUrl, `/api/channels/${SWEEP_CHANNEL}/messages`, { token: alice.token, body: { text: 'sweep' } });
+    expect(message.status).toBe(201);
+    sweepMessageId = message.body.message.id;
     const doc = await call(t.baseUrl, '/api/openapi.json');
     expect(doc.status).toBe(200);
     operations = readOperations(asOpenApiDocument(doc.body), HIDDEN_ALIASES);
