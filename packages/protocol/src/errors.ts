@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   api_key_not_found: { status: 404, description: 'No such API key in this app.' },
   channel_not_found: { status: 404, description: 'No such channel in this app, or not one the caller may see.' },
   message_not_found: { status: 404, description: 'No such message, or not in a channel the caller may read.' },
+  reaction_not_found: { status: 404, description: 'The caller has no reaction of this type on this message.' },
   channel_exists: { status: 409, description: 'A channel with this id exists and the caller may not see it.' },
   message_id_conflict: { status: 409, description: 'A message with this id was sent with a different body.' },
   payload_too_large: { status: 413, description: 'The request body is larger than the limit (1 MiB).' },

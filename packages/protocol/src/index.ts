@@ -130,12 +130,16 @@ export type SendReactionBody = Static<typeof S.SendReactionBody>;
 export type ReactionResponse = Static<typeof S.ReactionResponse>;
 /** `{ messages, next }` of the caller's mentions. */
 export type MentionsPage = Static<typeof S.MentionsPage>;
+/** `{ messages, next }` of a channel's pinned messages. */
+export type PinnedPage = Static<typeof S.PinnedPage>;
 /** `POST /api/channels/:id/read` body. */
 export type MarkReadBody = Static<typeof S.MarkReadBody>;
 /** A member's read position. */
 export type ReadState = Static<typeof S.ReadState>;
 /** `{ read, unreadCount }` */
 export type ReadResponse = Static<typeof S.ReadResponse>;
+/** `GET /api/channels/:id/read` query. */
+export type ListReadsQuery = Static<typeof S.ListReadsQuery>;
 /** `{ reads, next }` */
 export type ReadsPage = Static<typeof S.ReadsPage>;
 /** `GET /api/users/me/unread` */

@@ -72,5 +72,7 @@ export {
   ReactionResponse,
   ListMentionsQuery,
   MentionsPage,
+  PinnedQuery,
+  PinnedPage,
 } from './messages.js';
-export { MarkReadBody, ReadState, ReadResponse, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';
+export { MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';

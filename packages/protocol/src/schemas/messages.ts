@@ -155,3 +155,12 @@ export const ListMentionsQuery = Type.Object(
 
 /** `{ messages, next }`: messages that mention the caller, newest first. */
 export const MentionsPage = Type.Object({ messages: Type.Array(Message), next: Type.Union([Cursor, Type.Null()]) });
+
+/** `GET /api/channels/:id/pinned` query. */
+export const PinnedQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSize })), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+
+/** `{ messages, next }`: a channel's pinned messages, most recently pinned first. */
+export const PinnedPage = Type.Object({ messages: Type.Array(Message), next: Type.Union([Cursor, Type.Null()]) });

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { LIMITS } from '../limits.js';
 import { Cursor, Timestamp } from './common.js';
 import { MessageId } from './messages.js';
 
@@ -15,6 +16,15 @@ export const ReadState = Type.Object({
 
 /** `{ read }` after marking. */
 export const ReadResponse = Type.Object({ read: ReadState, unreadCount: Type.Integer() });
+
+/** `GET /api/channels/:id/read` query: pages of read positions, ordered by user id. */
+export const ListReadsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.pageSize })),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
 
 /** `{ reads, next }`: every member's read position. */
 export const ReadsPage = Type.Object({ reads: Type.Array(ReadState), next: Type.Union([Cursor, Type.Null()]) });

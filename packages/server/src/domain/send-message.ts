@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { LIMITS, type Message, type SendMessageBody, type ThreadSummary } from '@chatsdk/protocol';
+import type { Message, SendMessageBody, ThreadSummary } from '@chatsdk/protocol';
 import { ApiError } from '../errors.js';
 import type { Caller } from './caller.js';
 import { accessChannel, requireMember } from './channel-access.js';
@@ -7,7 +7,8 @@ import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
 import { randomId, toIso } from './ids.js';
 import { flag } from './json-columns.js';
-import { mentionCandidates } from './mentions.js';
+import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
+import { checkMessageContent, serialisedCustom } from './message-content.js';
 import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
 
 /** Users a thread remembers as its participants. */
@@ -17,14 +18,6 @@ const THREAD_PARTICIPANTS = 100;
 export interface SendResult {
   message: Message;
   created: boolean;
-}
-
-function serialisedCustom(custom: Record<string, unknown> | undefined): string {
-  const json = JSON.stringify(custom ?? {});
-  if (Buffer.byteLength(json) > LIMITS.customBytes) {
-    throw new ApiError('validation_failed', `custom must be at most ${LIMITS.customBytes} bytes of JSON`);
-  }
-  return json;
 }
 
 /** What makes two sends "the same message": a retry must match it exactly. */
@@ -88,10 +81,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
   const senderId = senderOf(caller, input);
   const text = input.text ?? '';
   const attachments = input.attachments ?? [];
-  if (text.trim() === '' && attachments.length === 0) throw new ApiError('validation_failed', 'a message needs text or an attachment');
-  if ([...text].length > caller.app.maxMessageLength) {
-    throw new ApiError('validation_failed', `body/text must be at most ${caller.app.maxMessageLength} characters`);
-  }
+  checkMessageContent(caller.app, text, attachments);
   const custom = serialisedCustom(input.custom);
   const hash = bodyHash(senderId, input);
   const id = input.id ?? randomId('msg');
@@ -133,21 +123,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         }
       }
 
-      const candidates = [...new Set([...mentionCandidates(text), ...(input.mentionedUsers ?? [])])].filter((u) => u !== senderId);
-      const mentioned =
-        candidates.length === 0
-          ? []
-          : (
-              await trx
-                .selectFrom('members')
-                .select('user_id')
-                .where('app_id', '=', appId)
-                .where('channel_id', '=', channelId)
-                .where('user_id', 'in', candidates.slice(0, LIMITS.mentionsPerMessage * 2))
-                .execute()
-            )
-              .map((r) => r.user_id)
-              .sort();
+      const mentioned = await resolveMentions(trx, appId, channelId, senderId, [...mentionCandidates(text), ...(input.mentionedUsers ?? [])]);
 
       const now = Date.now();
       const inChannel = parent === undefined || input.showInChannel === true;
@@ -162,6 +138,12 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         .where('id', '=', channelId)
         .returning('last_message_seq')
         .executeTakeFirstOrThrow();
+      if (parent) {
+        // Read again under the channel's lock: a reply racing this one (or a delete) has committed by now,
+        // so the participants list is not overwritten with a stale copy and a parent deleted meanwhile is refused.
+        parent = await findMessage(trx, appId, parent.id);
+        if (!parent || parent.deletedAt !== null) throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
+      }
 
       const row = await trx
         .insertInto('messages')
@@ -201,34 +183,25 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
       if (parent) {
         const participants = [...parent.threadParticipants];
         if (senderId !== null && !participants.includes(senderId) && participants.length < THREAD_PARTICIPANTS) participants.push(senderId);
+        // `now` was taken before the lock: a reply that waited for it must not move lastReplyAt back.
+        const lastReplyAt = Math.max(parent.lastReplyAt ?? 0, now);
         await trx
           .updateTable('messages')
-          .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: now, thread_participants: JSON.stringify(participants) }))
+          .set((eb) => ({ reply_count: eb('reply_count', '+', 1), last_reply_at: lastReplyAt, thread_participants: JSON.stringify(participants) }))
           .where('app_id', '=', appId)
           .where('id', '=', parent.id)
           .execute();
-        thread = { id: parent.id, replyCount: parent.replyCount + 1, lastReplyAt: toIso(now), threadParticipants: participants };
+        thread = { id: parent.id, replyCount: parent.replyCount + 1, lastReplyAt: toIso(lastReplyAt), threadParticipants: participants };
       }
 
-      if (mentioned.length > 0) {
-        await trx
-          .insertInto('mentions')
-          .values(mentioned.map((userId) => ({ app_id: appId, user_id: userId, message_id: id, channel_id: channelId, created_at: now })))
-          .execute();
-        await trx
-          .updateTable('members')
-          .set((eb) => ({ unread_mentions: eb('unread_mentions', '+', 1) }))
-          .where('app_id', '=', appId)
-          .where('channel_id', '=', channelId)
-          .where('user_id', 'in', mentioned)
-          .execute();
-      }
+      await addMentions(trx, message, mentioned);
 
       // One's own message is read: the sender's position moves, no one else's row is touched.
+      // It moves to the newest message, so every mention before it is read too (see mentions.ts).
       if (senderId !== null && inChannel) {
         await trx
           .updateTable('members')
-          .set({ last_read_seq: seq, last_read_message_id: id, last_read_at: now })
+          .set({ last_read_seq: seq, last_read_message_id: id, last_read_at: now, unread_mentions: 0 })
           .where('app_id', '=', appId)
           .where('channel_id', '=', channelId)
           .where('user_id', '=', senderId)

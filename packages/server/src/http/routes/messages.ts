@@ -1,17 +1,28 @@
-import { ChannelParams, MessageResponse, SendMessageBody } from '@chatsdk/protocol/schemas';
+import {
+  ChannelParams,
+  DeleteMessageQuery,
+  MessageParams,
+  MessageResponse,
+  SendMessageBody,
+  UpdateMessageBody,
+} from '@chatsdk/protocol/schemas';
+import { deleteMessage } from '../../domain/message-deletes.js';
+import { updateMessage } from '../../domain/message-edits.js';
+import { getMessage } from '../../domain/message-history.js';
 import { sendMessage } from '../../domain/send-message.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';
 
 const tags = ['messages'];
+const config = { access: 'any' } as const;
 
-/** Sending messages. */
+/** Messages: send, read one, edit, delete. */
 export function messageRoutes(app: TypedApp, ctx: ServerContext): void {
   app.post(
     '/api/channels/:id/messages',
     {
-      config: { access: 'any' },
+      config,
       schema: {
         tags,
         summary: 'Send a message; a client-chosen id makes it idempotent (201 created, 200 for a resend)',
@@ -24,6 +35,50 @@ export function messageRoutes(app: TypedApp, ctx: ServerContext): void {
     async (request, reply) => {
       const { message, created } = await sendMessage(ctx, actorOf(request), request.params.id, request.body);
       return reply.code(created ? 201 : 200).send({ message });
+    },
+  );
+
+  app.get(
+    '/api/messages/:id',
+    {
+      config,
+      schema: { tags, summary: 'One message (a tombstone when deleted), for readers of its channel', security: security.any, params: MessageParams, response: { 200: MessageResponse, ...errorResponses } },
+    },
+    async (request) => ({ message: await getMessage(ctx, actorOf(request), request.params.id) }),
+  );
+
+  app.patch(
+    '/api/messages/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Edit text, attachments or custom data (the author, or the server); sets editedAt',
+        security: security.any,
+        params: MessageParams,
+        body: UpdateMessageBody,
+        response: { 200: MessageResponse, ...errorResponses },
+      },
+    },
+    async (request) => ({ message: await updateMessage(ctx, actorOf(request), request.params.id, request.body) }),
+  );
+
+  app.delete(
+    '/api/messages/:id',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Delete a message: soft by its author or a moderator (200, the tombstone), ?hard=true by the server (204)',
+        security: security.any,
+        params: MessageParams,
+        querystring: DeleteMessageQuery,
+        response: { 200: MessageResponse, 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const message = await deleteMessage(ctx, actorOf(request), request.params.id, request.query.hard ?? false);
+      return message ? reply.code(200).send({ message }) : reply.code(204).send(null);
     },
   );
 }
