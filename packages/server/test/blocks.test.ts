@@ -78,6 +78,9 @@ describe.each(storeKinds)('blocks on %s', (kind) => {
     // Only direct channels: a group both are in still takes bob's messages.
     await createChannel(t, u('carol'), { type: 'messaging', id: 'group', members: ['alice', 'bob'] });
     await send(t, u('bob'), 'group', { text: 'still here' });
+    // A distinct group of three is not a one-to-one conversation either.
+    const trio = await createChannel(t, u('carol'), { type: 'messaging', distinct: true, members: ['alice', 'bob', 'carol'] });
+    await send(t, u('bob'), trio.channel.id, { text: 'hello both' });
 
     const unblocked = await block('alice', 'bob', 'DELETE');
     expect(unblocked.status).toBe(200);

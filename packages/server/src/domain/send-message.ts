@@ -106,7 +106,9 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
             .executeTakeFirst();
           if (!member) throw new ApiError('validation_failed', `user "${senderId}" is not a member of this channel`);
         }
-        if (access.channel.distinct) await checkBlocked(trx, appId, channelId, senderId);
+        // A block silences the blocked user in a one-to-one conversation only: in a group it would
+        // silence them for everyone else too.
+        if (access.channel.distinct && access.channel.memberCount === 2) await checkBlocked(trx, appId, channelId, senderId);
       }
 
       let parent: MessageRecord | undefined;
