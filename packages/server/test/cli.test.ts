@@ -33,9 +33,10 @@ const API_KEY = /^chatsdk_[\w-]{43}$/;
 const HINT = /^chatsdk_[\w-]{4}…[\w-]{4}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-// Each CLI run is a fresh Node process (about a second on this 2-core machine), so tests get room.
-const SHORT = 15_000;
-const LONG = 30_000;
+// Each CLI run is a fresh Node process (about a second on this 2-core machine, several under the full
+// suite's load), so tests get room: the limits catch hangs, not slowness.
+const SHORT = 40_000;
+const LONG = 80_000;
 
 /** The hint the CLI must show for a key: prefix, first four, last four. */
 function hintOf(apiKey: string): string {

@@ -64,7 +64,7 @@ export class CliRunner {
   }
 
   /** Runs `chatsdk start` on a free port of 127.0.0.1 and waits until it listens. */
-  async start(extraEnv: Record<string, string> = {}, timeoutMs = 12_000): Promise<StartedCli> {
+  async start(extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<StartedCli> {
     const { child, done, out, err } = this.spawn(['start'], { PORT: '0', HOST: '127.0.0.1', ...extraEnv });
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       const timer = setTimeout(() => fail(`did not print "listening on" within ${timeoutMs} ms`), timeoutMs);
