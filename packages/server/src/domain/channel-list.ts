@@ -5,6 +5,7 @@ import type { Caller } from './caller.js';
 import { type ChannelRecord, channelFromRow, type MemberRecord, memberFromRow, toWireChannel, toWireMembership } from './channel-records.js';
 import { CHANNEL_TYPES } from './channel-types.js';
 import type { DomainContext } from './context.js';
+import { jsonCandidates, likePrefix } from './filters.js';
 import { hydrateMessages, messageFromRow } from './message-records.js';
 import { unreadCounts } from './unread.js';
 
@@ -30,13 +31,6 @@ function decodeCursor(cursor: string): SortKey {
     // fall through to the error below
   }
   throw new ApiError('validation_failed', 'cursor is not one this API returned');
-}
-
-/** `abc` matches `"abc"`; `5` matches both `5` and `"5"`: query strings carry no types. */
-function jsonCandidates(value: string): string[] {
-  const candidates = [JSON.stringify(value)];
-  if (/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value)) candidates.push(JSON.stringify(JSON.parse(value)));
-  return candidates;
 }
 
 const activity = (c: ChannelRecord) => c.lastMessageAt ?? c.createdAt;
@@ -99,7 +93,7 @@ export async function listChannels(
   }
   if (filter.type) query = query.where('channels.type', '=', filter.type);
   if (filter.q) {
-    const pattern = `${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = likePrefix(filter.q);
     query = query.where(sql`lower(channels.name)`, 'like', sql<string>`${pattern} escape '\\'`);
   }
   if (filter.member) {

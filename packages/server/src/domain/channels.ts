@@ -15,18 +15,11 @@ import {
 } from './channel-records.js';
 import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
+import { serialiseCustom } from './custom-data.js';
 import { randomId } from './ids.js';
 import { findMessage, hydrateMessages } from './message-records.js';
 import { rankOf } from './roles.js';
 import { unreadCounts } from './unread.js';
-
-function serialisedCustom(custom: Record<string, unknown>): string {
-  const json = JSON.stringify(custom);
-  if (Buffer.byteLength(json) > LIMITS.customBytes) {
-    throw new ApiError('validation_failed', `custom must be at most ${LIMITS.customBytes} bytes of JSON`);
-  }
-  return json;
-}
 
 /** Distinct channels are found by a hash of their type and sorted member set, unique per app. */
 function distinctKey(type: string, members: string[]): string {
@@ -79,7 +72,7 @@ export async function createChannel(
   const owner = caller.kind === 'user' ? caller.user.id : (input.createdBy ?? null);
   const members = [...new Set([...(owner ? [owner] : []), ...(input.members ?? [])])].sort();
   if (members.length > LIMITS.membersPerCall) throw new ApiError('validation_failed', `a channel is created with at most ${LIMITS.membersPerCall} members`);
-  const custom = serialisedCustom(input.custom ?? {});
+  const custom = serialiseCustom(input.custom ?? {});
   if (input.distinct) {
     if (input.id !== undefined) throw new ApiError('validation_failed', 'a distinct channel is found by its members; give no id');
     if (members.length < 2) throw new ApiError('validation_failed', 'a distinct channel needs at least two members');
@@ -187,7 +180,7 @@ export async function updateChannel(ctx: DomainContext, caller: Caller, channelI
     const set: Updateable<ChannelsTable> = { updated_at: Date.now() };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.image !== undefined) set.image = patch.image;
-    if (patch.custom !== undefined) set.custom = serialisedCustom(patch.custom);
+    if (patch.custom !== undefined) set.custom = serialiseCustom(patch.custom);
     const row = await trx.updateTable('channels').set(set).where('app_id', '=', caller.app.id).where('id', '=', channelId).returningAll().executeTakeFirstOrThrow();
     const channel = channelFromRow(row);
     await events.emit(caller.app.id, channelId, { type: 'channel.updated', channel: toWireChannel(channel) });

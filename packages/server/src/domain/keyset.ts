@@ -25,3 +25,15 @@ export function decodeTimeKey(cursor: string): TimeKey {
   }
   return key;
 }
+
+/** The opaque cursor after an id, for lists ordered by id (users, members, read receipts). */
+export function encodeIdKey(id: string): string {
+  return Buffer.from(id).toString('base64url');
+}
+
+/** Reads an id cursor this API returned; anything else is a 400. */
+export function decodeIdKey(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  if (encodeIdKey(id) !== cursor || !ID.test(id)) throw new ApiError('validation_failed', 'cursor is not one this API returned');
+  return id;
+}

@@ -8,6 +8,7 @@ import { type MemberRecord, memberFromRow, toWireMember, toWireMembership } from
 import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
 import { flag } from './json-columns.js';
+import { decodeIdKey, encodeIdKey } from './keyset.js';
 import { rankOf, SUPREME } from './roles.js';
 import { unreadCounts } from './unread.js';
 
@@ -152,16 +153,6 @@ export async function setMemberRole(ctx: DomainContext, caller: Caller, channelI
   });
 }
 
-function encodeCursor(userId: string): string {
-  return Buffer.from(userId).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const userId = Buffer.from(cursor, 'base64url').toString();
-  if (!userId || encodeCursor(userId) !== cursor) throw new ApiError('validation_failed', 'cursor is not one this API returned');
-  return userId;
-}
-
 /** A page of members ordered by user id. Readers of the channel only. */
 export async function listMembers(
   ctx: DomainContext,
@@ -173,11 +164,11 @@ export async function listMembers(
   requireRead(access);
   const limit = page.limit ?? 25;
   let query = ctx.store.db.selectFrom('members').selectAll().where('app_id', '=', caller.app.id).where('channel_id', '=', channelId);
-  if (page.cursor) query = query.where('user_id', '>', decodeCursor(page.cursor));
+  if (page.cursor) query = query.where('user_id', '>', decodeIdKey(page.cursor));
   const rows = await query.orderBy('user_id').limit(Math.min(limit, LIMITS.pageSize) + 1).execute();
   const members = rows.slice(0, limit).map((row) => toWireMember(memberFromRow(row)));
   const last = members.at(-1);
-  return { members, next: rows.length > limit && last ? encodeCursor(last.userId) : null };
+  return { members, next: rows.length > limit && last ? encodeIdKey(last.userId) : null };
 }
 
 /** The caller's own settings for a channel: mute, pin, archive. */

@@ -6,7 +6,8 @@ import { type Caller, callerUserId } from './caller.js';
 import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
 import { accessMessage, lockMessage } from './message-access.js';
-import { checkMessageContent, serialisedCustom } from './message-content.js';
+import { serialiseCustom } from './custom-data.js';
+import { checkMessageContent } from './message-content.js';
 import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
 import { addMentions, mentionCandidates, removeMentions, resolveMentions } from './mentions.js';
 
@@ -36,7 +37,7 @@ export async function updateMessage(ctx: DomainContext, caller: Caller, id: stri
   if (patch.text === undefined && patch.attachments === undefined && patch.custom === undefined) {
     throw new ApiError('validation_failed', 'give at least one of text, attachments and custom');
   }
-  const custom = patch.custom === undefined ? undefined : serialisedCustom(patch.custom);
+  const custom = patch.custom === undefined ? undefined : serialiseCustom(patch.custom);
   return transact(ctx, async (trx, events) => {
     const { message: found } = await accessMessage(trx, caller, id);
     if (caller.kind === 'user' && found.userId !== caller.user.id) throw new ApiError('forbidden', 'only its author may edit a message');

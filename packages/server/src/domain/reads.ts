@@ -1,4 +1,4 @@
-import { type MarkReadBody, type ReadResponse, type ReadState, type ReadsPage, type UnreadResponse, USER_ID_PATTERN } from '@chatsdk/protocol';
+import type { MarkReadBody, ReadResponse, ReadState, ReadsPage, UnreadResponse } from '@chatsdk/protocol';
 import type { Selectable } from 'kysely';
 import { ApiError } from '../errors.js';
 import type { MembersTable } from '../store/schema.js';
@@ -8,6 +8,7 @@ import { lockChannel } from './channel-lock.js';
 import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
 import { toIso } from './ids.js';
+import { decodeIdKey, encodeIdKey } from './keyset.js';
 import { findMessage } from './message-records.js';
 import { unreadCounts } from './unread.js';
 
@@ -62,9 +63,20 @@ export async function markRead(ctx: DomainContext, caller: UserCaller, channelId
   const userId = caller.user.id;
   return transact(ctx, async (trx, events) => {
     const access = await accessChannel(trx, caller, channelId);
-    const member = requireMember(access);
+    requireMember(access);
+    // The channel first, always, as a send takes it. Without it the recount below could run on a snapshot
+    // taken before a racing send committed its mention and then overwrite that send's increment.
+    const channel = await lockChannel(trx, appId, channelId);
+    const member = await trx
+      .selectFrom('members')
+      .select('last_read_seq')
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (!member) throw new ApiError('forbidden', `join channel "${channelId}" before writing to it`);
     // The newest the caller can have seen is the newest committed when they asked; later messages stay unread.
-    let target = { seq: access.channel.lastMessageSeq, messageId: access.channel.lastMessageId };
+    let target = { seq: channel.lastMessageSeq, messageId: channel.lastMessageId };
     if (input.messageId !== undefined) {
       const message = await findMessage(trx, appId, input.messageId);
       if (!message || message.channelId !== channelId) {
@@ -73,38 +85,22 @@ export async function markRead(ctx: DomainContext, caller: UserCaller, channelId
       target = { seq: message.seq, messageId: message.id };
     }
 
-    const moves = target.seq > member.lastReadSeq;
-    // Emitting locks the channel; taking that lock before the member row keeps the order a send uses.
-    if (moves && access.config.readEvents) await lockChannel(trx, appId, channelId);
-    const moved = moves
-      ? await trx
-          .updateTable('members')
-          .set({ last_read_seq: target.seq, last_read_message_id: target.messageId, last_read_at: Date.now() })
-          .where('app_id', '=', appId)
-          .where('channel_id', '=', channelId)
-          .where('user_id', '=', userId)
-          // A concurrent send or read may have moved it further already: never move back.
-          .where('last_read_seq', '<', target.seq)
-          .returning('user_id')
-          .executeTakeFirst()
-      : undefined;
+    const moved =
+      target.seq > member.last_read_seq
+        ? await trx
+            .updateTable('members')
+            .set({ last_read_seq: target.seq, last_read_message_id: target.messageId, last_read_at: Date.now() })
+            .where('app_id', '=', appId)
+            .where('channel_id', '=', channelId)
+            .where('user_id', '=', userId)
+            .returning('user_id')
+            .executeTakeFirst()
+        : undefined;
     const read = toReadState(await recountMentions(trx, appId, channelId, userId));
     if (moved && access.config.readEvents) await events.emit(appId, channelId, { type: 'message.read', read });
     const unread = await unreadCounts(trx, appId, userId, [channelId]);
     return { read, unreadCount: unread.get(channelId) ?? 0 };
   });
-}
-
-const USER_ID = new RegExp(USER_ID_PATTERN);
-
-function encodeCursor(userId: string): string {
-  return Buffer.from(userId).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const userId = Buffer.from(cursor, 'base64url').toString();
-  if (encodeCursor(userId) !== cursor || !USER_ID.test(userId)) throw new ApiError('validation_failed', 'cursor is not one this API returned');
-  return userId;
 }
 
 /**
@@ -119,7 +115,7 @@ export async function listReads(
   channelId: string,
   page: { limit: number; cursor?: string },
 ): Promise<ReadsPage> {
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const after = page.cursor === undefined ? undefined : decodeIdKey(page.cursor);
   const access = await accessChannel(ctx.store.db, caller, channelId);
   requireRead(access);
   if (!access.config.readEvents) return { reads: [], next: null };
@@ -128,7 +124,7 @@ export async function listReads(
   const rows = await query.orderBy('user_id').limit(page.limit + 1).execute();
   const reads = rows.slice(0, page.limit).map(toReadState);
   const last = reads.at(-1);
-  return { reads, next: rows.length > page.limit && last ? encodeCursor(last.userId) : null };
+  return { reads, next: rows.length > page.limit && last ? encodeIdKey(last.userId) : null };
 }
 
 /**

@@ -8,7 +8,8 @@ import { type Tx, transact } from './events.js';
 import { randomId, toIso } from './ids.js';
 import { flag } from './json-columns.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
-import { checkMessageContent, serialisedCustom } from './message-content.js';
+import { serialiseCustom } from './custom-data.js';
+import { checkMessageContent } from './message-content.js';
 import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
 
 /** Users a thread remembers as its participants. */
@@ -82,7 +83,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
   const text = input.text ?? '';
   const attachments = input.attachments ?? [];
   checkMessageContent(caller.app, text, attachments);
-  const custom = serialisedCustom(input.custom);
+  const custom = serialiseCustom(input.custom);
   const hash = bodyHash(senderId, input);
   const id = input.id ?? randomId('msg');
 

@@ -1,10 +1,13 @@
-import { LIMITS, USER_ID_PATTERN, type UpsertUser, type User, type UserRole } from '@chatsdk/protocol';
+import type { UpsertUser, User, UserRole } from '@chatsdk/protocol';
 import { type Selectable, type Updateable, sql } from 'kysely';
 import { ApiError } from '../errors.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AppRecord } from './apps.js';
+import { serialiseCustom } from './custom-data.js';
+import { jsonCandidates, likePrefix } from './filters.js';
 import { toIso } from './ids.js';
+import { decodeIdKey, encodeIdKey } from './keyset.js';
 
 /** A user as the server holds it. */
 export interface UserRecord {
@@ -48,15 +51,6 @@ export function toWireUser(user: UserRecord): User {
     createdAt: toIso(user.createdAt),
     updatedAt: toIso(user.updatedAt),
   };
-}
-
-/** Rejects a `custom` object larger than the documented limit. */
-function serialiseCustom(custom: Record<string, unknown>): string {
-  const json = JSON.stringify(custom);
-  if (Buffer.byteLength(json) > LIMITS.customBytes) {
-    throw new ApiError('validation_failed', `custom must be at most ${LIMITS.customBytes} bytes of JSON`);
-  }
-  return json;
 }
 
 /**
@@ -126,29 +120,6 @@ export interface UserFilter {
   cursor?: string;
 }
 
-function encodeCursor(lastId: string): string {
-  return Buffer.from(lastId).toString('base64url');
-}
-
-const USER_ID = new RegExp(USER_ID_PATTERN);
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, 'base64url').toString();
-  if (encodeCursor(id) !== cursor || !USER_ID.test(id)) throw new ApiError('validation_failed', 'cursor is not one this API returned');
-  return id;
-}
-
-/** `abc` matches `"abc"`; `5` matches both `5` and `"5"`: query strings carry no types. */
-function jsonCandidates(value: string): string[] {
-  const candidates = [JSON.stringify(value)];
-  if (/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value)) candidates.push(JSON.stringify(JSON.parse(value)));
-  return candidates;
-}
-
-function likePrefix(prefix: string): string {
-  return `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** One page of users ordered by id, with the cursor of the next page. */
 export async function listUsers(
   store: Store,
@@ -169,11 +140,11 @@ export async function listUsers(
   for (const [key, value] of filter.custom ?? []) {
     query = query.where(store.dialect.jsonFieldText('custom', key), 'in', jsonCandidates(value));
   }
-  if (filter.cursor) query = query.where('id', '>', decodeCursor(filter.cursor));
+  if (filter.cursor) query = query.where('id', '>', decodeIdKey(filter.cursor));
   const rows = await query.orderBy('id').limit(filter.limit + 1).execute();
   const page = rows.slice(0, filter.limit).map(userFromRow);
   const last = page.at(-1);
-  return { users: page, next: rows.length > filter.limit && last ? encodeCursor(last.id) : null };
+  return { users: page, next: rows.length > filter.limit && last ? encodeIdKey(last.id) : null };
 }
 
 /** A user's own change to their name and image. */
