@@ -13,6 +13,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    globalSetup: ['./packages/server/test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // The tests wait on sockets and databases far more than on the CPU.

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import { getApp } from './domain/apps.js';
 import { TokenService } from './domain/tokens.js';
 import { buildHttpApp } from './http/app.js';
+import { attachGateway, type Gateway } from './realtime/gateway.js';
 import type { ServerContext } from './http/context.js';
 import type { TypedApp } from './http/typed.js';
 import { migrateToLatest, openStore, type Store } from './store/index.js';
@@ -16,6 +17,8 @@ export const VERSION = (createRequire(import.meta.url)('../package.json') as { v
 export interface ChatServer {
   app: TypedApp;
   context: ServerContext;
+  /** The realtime gateway on `/ws`. */
+  gateway: Gateway;
   /** Starts listening; resolves to the address. */
   listen(): Promise<string>;
   /** Stops accepting, finishes in-flight requests, closes the bus and the store. */
@@ -39,11 +42,15 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
   const context: ServerContext = { store, bus, tokens, version: VERSION, startedAt: Date.now() };
   const app = await buildHttpApp(context, { logger: options.logger ?? false });
+  const gateway = attachGateway(app, context, app.log);
   return {
     app,
     context,
+    gateway,
     listen: () => app.listen({ port: config.port, host: config.host }),
     async close() {
+      // Sockets first: an open WebSocket would keep the HTTP server from closing.
+      gateway.close();
       await app.close();
       await bus.close();
       await store.close();

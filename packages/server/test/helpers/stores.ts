@@ -42,7 +42,7 @@ export async function createTestStorage(kind: StoreKind): Promise<TestStorage> {
     };
   }
   const url = databaseUrl();
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const schema = `t_${process.env.CHATSDK_TEST_RUN ?? 'adhoc'}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
@@ -53,11 +53,7 @@ export async function createTestStorage(kind: StoreKind): Promise<TestStorage> {
     kind,
     env: { DATABASE_URL: withSchema.toString() },
     open: () => openPostgresStore(url, { schema }),
-    async destroy() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    },
+    // Schemas are dropped together at the end of the run (global-setup.ts), never while other files migrate.
+    async destroy() {},
   };
 }

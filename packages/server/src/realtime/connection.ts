@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import type { ChannelEvent } from '@chatsdk/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { UserCaller } from '../domain/caller.js';
+import { accessChannel, canRead } from '../domain/channel-access.js';
+import { findUserWithApp } from '../domain/users.js';
+import { ApiError } from '../errors.js';
+import type { ServerContext } from '../http/context.js';
+import type { ChannelHub } from './hub.js';
+import {
+  type Command,
+  DISCONNECTS,
+  REPLY_ERRORS,
+  type ReplyError,
+  type SubscribeRequest,
+  UNSUBSCRIBES,
+} from './protocol.js';
+import { recover } from './recovery.js';
+import { ChannelSubscription } from './subscription.js';
+import { WriteQueue } from './write-queue.js';
+
+/** Seconds between server pings; the client answers each with an empty command. */
+export const PING_SECONDS = 25;
+/** Subscriptions one connection may hold. */
+export const MAX_SUBSCRIPTIONS = 1000;
+
+type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
+
+/** A command refused with a protocol error, answered to its id. */
+class ReplyFailure extends Error {
+  constructor(readonly error: ReplyError) {
+    super(error.message);
+  }
+}
+
+/**
+ * One client socket. Commands of a frame (and of successive frames) are
+ * handled strictly in order; until `connect` succeeds nothing else is, and a
+ * failed connect ends the connection.
+ */
+export class ClientConnection {
+  readonly id = randomUUID();
+  private caller: UserCaller | undefined;
+  private expiresAt = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly subscriptions = new Map<string, ChannelSubscription>();
+  private readonly queue: WriteQueue;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Last time the client said anything: a client that stops answering pings is dead. */
+  lastSeen = Date.now();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: ServerContext,
+    private readonly hub: ChannelHub,
+    private readonly onClose: (connection: ClientConnection) => void,
+    private readonly log: FastifyBaseLogger,
+    /** The Origin of the WebSocket handshake, checked against the app's allowed origins at connect. */
+    private readonly origin: string | undefined,
+  ) {
+    this.queue = new WriteQueue(socket, () => this.disconnect(DISCONNECTS.slow));
+    socket.on('message', (data, isBinary) => {
+      this.lastSeen = Date.now();
+      if (isBinary) return this.disconnect(DISCONNECTS.badRequest);
+      const text = data.toString();
+      this.chain = this.chain.then(() => this.handleFrame(text));
+    });
+    socket.on('close', () => void this.cleanUp());
+    socket.on('error', () => void this.cleanUp());
+  }
+
+  /** The user on this connection, once connected. */
+  get userId(): string | undefined {
+    return this.caller?.user.id;
+  }
+
+  /** Sends the server's ping: an empty command. */
+  ping(): void {
+    if (this.caller) this.queue.push('{}');
+  }
+
+  /** Ends the connection with a protocol disconnect push and the same close code. */
+  disconnect(reason: Disconnect): void {
+    if (this.closed) return;
+    this.socket.send(JSON.stringify({ push: { disconnect: reason } }), () => this.socket.close(reason.code, reason.reason));
+    void this.cleanUp();
+  }
+
+  private async handleFrame(text: string): Promise<void> {
+    for (const line of text.split('\n')) {
+      if (this.closed) return;
+      if (line.trim() === '') continue;
+      let command: Command;
+      try {
+        command = JSON.parse(line) as Command;
+      } catch {
+        return this.disconnect(DISCONNECTS.badRequest);
+      }
+      if (typeof command !== 'object' || command === null) return this.disconnect(DISCONNECTS.badRequest);
+      await this.handleCommand(command);
+    }
+  }
+
+  private reply(id: number, method: string, result: unknown): void {
+    this.queue.push(`{"id":${id},${JSON.stringify(method)}:${JSON.stringify(result)}}`);
+  }
+
+  private replyError(id: number, error: ReplyError): void {
+    this.queue.push(JSON.stringify({ id, error }));
+  }
+
+  private async handleCommand(command: Command): Promise<void> {
+    const id = command.id;
+    if (id === undefined) return; // a pong
+    try {
+      if (command.connect !== undefined) return await this.connect(id, command.connect.token);
+      if (!this.caller) return this.disconnect(DISCONNECTS.badRequest);
+      if (command.subscribe !== undefined) return await this.subscribe(id, command.subscribe);
+      if (command.unsubscribe !== undefined) return await this.unsubscribe(id, command.unsubscribe.channel);
+      if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
+      // Clients write through REST, which persists before anything is published.
+      if (command.publish !== undefined) return this.replyError(id, REPLY_ERRORS.permissionDenied);
+      this.replyError(id, REPLY_ERRORS.notAvailable);
+    } catch (error) {
+      if (error instanceof ReplyFailure) return this.replyError(id, error.error);
+      this.log.error({ err: error }, 'realtime command failed');
+      this.replyError(id, REPLY_ERRORS.internal);
+    }
+  }
+
+  /** Verifies a wsToken and answers the connect result, or ends the connection in a way the client understands. */
+  private async authenticate(token: string | undefined): Promise<{ caller: UserCaller; expiresAt: number } | Disconnect | ReplyError> {
+    if (typeof token !== 'string' || token === '') return DISCONNECTS.invalidToken;
+    try {
+      const verified = await this.ctx.tokens.verify(token, 'ws');
+      const found = await findUserWithApp(this.ctx.store, verified.appId, verified.userId);
+      if (!found || found.user.deletedAt !== null) return DISCONNECTS.invalidToken;
+      if (found.user.tokensValidAfter !== null && verified.issuedAt < found.user.tokensValidAfter) return DISCONNECTS.invalidToken;
+      return { caller: { kind: 'user', app: found.app, user: found.user }, expiresAt: verified.expiresAt };
+    } catch (error) {
+      // An expired token is the one failure a fresh token fixes: the client asks its getToken and reconnects.
+      if (error instanceof ApiError && error.code === 'token_expired') return REPLY_ERRORS.tokenExpired;
+      if (error instanceof ApiError) return DISCONNECTS.invalidToken;
+      throw error;
+    }
+  }
+
+  private async connect(id: number, token: string | undefined): Promise<void> {
+    if (this.caller) return this.replyError(id, REPLY_ERRORS.badRequest);
+    const outcome = await this.authenticate(token);
+    if ('reason' in outcome) return this.disconnect(outcome);
+    if ('message' in outcome) {
+      // The client closes and reconnects with a fresh token; a socket left unauthenticated is closed anyway.
+      this.replyError(id, outcome);
+      setTimeout(() => this.socket.close(), 5000).unref();
+      return;
+    }
+    const allowed = outcome.caller.app.allowedOrigins;
+    if (this.origin !== undefined && allowed.length > 0 && !allowed.includes('*') && !allowed.includes(this.origin)) {
+      return this.disconnect(DISCONNECTS.forceNoReconnect);
+    }
+    this.caller = outcome.caller;
+    this.setExpiry(outcome.expiresAt);
+    this.reply(id, 'connect', {
+      client: this.id,
+      version: this.ctx.version,
+      ping: PING_SECONDS,
+      pong: true,
+      expires: true,
+      ttl: this.ttl(),
+      subs: {},
+    });
+  }
+
+  private async refresh(id: number, token: string | undefined): Promise<void> {
+    const outcome = await this.authenticate(token);
+    if ('reason' in outcome) return this.disconnect(outcome);
+    if ('message' in outcome) return this.replyError(id, outcome);
+    if (outcome.caller.user.id !== this.caller?.user.id || outcome.caller.app.id !== this.caller.app.id) {
+      return this.disconnect(DISCONNECTS.invalidToken);
+    }
+    this.caller = outcome.caller;
+    this.setExpiry(outcome.expiresAt);
+    this.reply(id, 'refresh', { client: this.id, version: this.ctx.version, expires: true, ttl: this.ttl() });
+  }
+
+  private ttl(): number {
+    return Math.max(1, Math.floor((this.expiresAt - Date.now()) / 1000));
+  }
+
+  /** When the token runs out without a refresh, the connection ends; the client reconnects with a new token. */
+  private setExpiry(expiresAt: number): void {
+    this.expiresAt = expiresAt;
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = setTimeout(() => this.disconnect(DISCONNECTS.expired), Math.max(0, expiresAt - Date.now()) + 1000);
+    this.expiryTimer.unref();
+  }
+
+  private async subscribe(id: number, request: SubscribeRequest): Promise<void> {
+    const caller = this.caller;
+    const channelId = request.channel;
+    if (!caller) return;
+    if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
+    if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
+    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
+    try {
+      const access = await accessChannel(this.ctx.store.db, caller, channelId);
+      if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    } catch (error) {
+      // A channel one may not read and one that does not exist look alike, as over REST.
+      if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+      throw error;
+    }
+    const subscription = new ChannelSubscription(channelId, (frame) => this.queue.push(frame), (event) => this.onChannelEvent(channelId, event));
+    this.subscriptions.set(channelId, subscription);
+    // Listen first, then read the position: nothing committed in between is missed.
+    await this.hub.join(caller.app.id, channelId, subscription.listener);
+    const position = await recover(this.ctx.store, caller.app.id, channelId, request);
+    if (!position || this.closed) {
+      await this.dropSubscription(channelId);
+      if (!position) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+      return;
+    }
+    this.reply(id, 'subscribe', {
+      recoverable: true,
+      epoch: position.epoch,
+      offset: position.offset,
+      ...(request.recover ? { recovered: position.recovered, was_recovering: true, publications: position.publications } : {}),
+    });
+    // The reply goes out in a frame of its own: the centrifuge client may hand a push that shares the reply's
+    // frame to the app before the reply's recovered publications, which would put a live event first.
+    this.queue.flushNow();
+    subscription.start(position.offset);
+  }
+
+  private async unsubscribe(id: number, channelId: string | undefined): Promise<void> {
+    if (typeof channelId === 'string') await this.dropSubscription(channelId);
+    this.reply(id, 'unsubscribe', {});
+  }
+
+  /** Membership is checked at subscribe time and again when it changes: a removed member stops receiving at once. */
+  private onChannelEvent(channelId: string, event: ChannelEvent): void {
+    const userId = this.caller?.user.id;
+    if (event.type === 'channel.deleted') return void this.serverUnsubscribe(channelId, UNSUBSCRIBES.channelDeleted);
+    if (event.type === 'member.removed' && event.userId === userId) {
+      // A reader of a public channel may keep reading after leaving it; a members-only channel is closed to them.
+      void this.recheck(channelId);
+    }
+  }
+
+  private async recheck(channelId: string): Promise<void> {
+    const caller = this.caller;
+    if (!caller) return;
+    try {
+      const access = await accessChannel(this.ctx.store.db, caller, channelId);
+      if (canRead(access)) return;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+    await this.serverUnsubscribe(channelId, UNSUBSCRIBES.removed);
+  }
+
+  private async serverUnsubscribe(channelId: string, reason: (typeof UNSUBSCRIBES)[keyof typeof UNSUBSCRIBES]): Promise<void> {
+    if (!this.subscriptions.has(channelId)) return;
+    await this.dropSubscription(channelId);
+    this.queue.push(JSON.stringify({ push: { channel: channelId, unsubscribe: reason } }));
+  }
+
+  private async dropSubscription(channelId: string): Promise<void> {
+    const subscription = this.subscriptions.get(channelId);
+    const caller = this.caller;
+    if (!subscription || !caller) return;
+    this.subscriptions.delete(channelId);
+    await this.hub.leave(caller.app.id, channelId, subscription.listener);
+  }
+
+  private async cleanUp(): Promise<void> {
+    if (this.closed && this.subscriptions.size === 0) return;
+    this.closed = true;
+    clearTimeout(this.expiryTimer);
+    for (const channelId of [...this.subscriptions.keys()]) await this.dropSubscription(channelId);
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,141 @@
+import type { ChannelEvent } from '@chatsdk/protocol';
+import type { Bus } from '../bus/bus.js';
+import { channelTopic } from '../domain/events.js';
+import type { Store } from '../store/store.js';
+
+/** A channel event as the gateway forwards it: parsed once for routing, framed once for every socket. */
+export interface Delivery {
+  offset: number;
+  event: ChannelEvent;
+  /** The whole `{"push":…}` frame, identical for every subscriber. */
+  frame: string;
+}
+
+/** Receives a channel's events in offset order, each once. */
+export type Listener = (delivery: Delivery) => void;
+
+/** How long an event waits for the ones before it (published late by another request) before they are read from the store. */
+const GAP_WAIT_MS = 50;
+
+interface Topic {
+  appId: string;
+  channelId: string;
+  listeners: Set<Listener>;
+  /** Highest offset handed to listeners; every offset up to it has been handed on, in order. -1 until known. */
+  delivered: number;
+  /** Events that arrived ahead of a missing one, by offset. */
+  ahead: Map<number, Delivery>;
+  gapTimer: NodeJS.Timeout | undefined;
+  stop: (() => Promise<void>) | undefined;
+}
+
+/** The `{"push":…}` frame of an event, built by concatenation: the event's JSON is never parsed and re-serialised per socket. */
+export function pushFrame(channelId: string, json: string, offset: number): string {
+  return `{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json},"offset":${offset}}}}`;
+}
+
+/**
+ * The gateway's side of the bus: one bus subscription per channel that has
+ * local subscribers, however many sockets watch it. Events published out of
+ * order (two requests commit offsets 5 and 6 and publish 6 first) are put
+ * back in order, and a gap that the bus never fills is read from the store:
+ * listeners see every offset once, in order.
+ */
+export class ChannelHub {
+  private readonly topics = new Map<string, Topic>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly store: Store,
+  ) {}
+
+  /** Starts handing the channel's events to `listener`; resolves once the bus subscription is live. */
+  async join(appId: string, channelId: string, listener: Listener): Promise<void> {
+    const key = channelTopic(appId, channelId);
+    let topic = this.topics.get(key);
+    if (!topic) {
+      topic = { appId, channelId, listeners: new Set(), delivered: -1, ahead: new Map(), gapTimer: undefined, stop: undefined };
+      this.topics.set(key, topic);
+      const created = topic;
+      created.stop = await this.bus.subscribe(key, (json) => this.receive(created, json));
+      // Read after the subscription is live: whatever commits later arrives on the bus.
+      const row = await this.store.db
+        .selectFrom('channels')
+        .select('last_offset')
+        .where('app_id', '=', appId)
+        .where('id', '=', channelId)
+        .executeTakeFirst();
+      created.delivered = row?.last_offset ?? 0;
+      for (const offset of created.ahead.keys()) if (offset <= created.delivered) created.ahead.delete(offset);
+      this.drain(created);
+    }
+    topic.listeners.add(listener);
+  }
+
+  /** Stops handing events to `listener`; the bus subscription ends with the last listener. */
+  async leave(appId: string, channelId: string, listener: Listener): Promise<void> {
+    const key = channelTopic(appId, channelId);
+    const topic = this.topics.get(key);
+    if (!topic) return;
+    topic.listeners.delete(listener);
+    if (topic.listeners.size === 0) {
+      this.topics.delete(key);
+      clearTimeout(topic.gapTimer);
+      await topic.stop?.();
+    }
+  }
+
+  /** Number of channels with local subscribers. */
+  get size(): number {
+    return this.topics.size;
+  }
+
+  private receive(topic: Topic, json: string): void {
+    const event = JSON.parse(json) as ChannelEvent;
+    const offset = event.offset;
+    if (typeof offset !== 'number' || (topic.delivered >= 0 && offset <= topic.delivered)) return;
+    topic.ahead.set(offset, { offset, event, frame: pushFrame(topic.channelId, json, offset) });
+    this.drain(topic);
+  }
+
+  private drain(topic: Topic): void {
+    // Until the starting offset is known, events wait: it tells which of them are news.
+    if (topic.delivered < 0) return;
+    for (let next = topic.ahead.get(topic.delivered + 1); next; next = topic.ahead.get(topic.delivered + 1)) {
+      topic.ahead.delete(next.offset);
+      topic.delivered = next.offset;
+      for (const listener of topic.listeners) listener(next);
+    }
+    if (topic.ahead.size > 0 && !topic.gapTimer) {
+      topic.gapTimer = setTimeout(() => {
+        topic.gapTimer = undefined;
+        void this.fillGap(topic);
+      }, GAP_WAIT_MS);
+    }
+  }
+
+  /** Offsets are assigned under the channel's row lock, so anything before a committed offset is committed too: the store has it. */
+  private async fillGap(topic: Topic): Promise<void> {
+    const upTo = Math.min(...topic.ahead.keys());
+    if (upTo <= topic.delivered + 1) return this.drain(topic);
+    const rows = await this.store.db
+      .selectFrom('channel_events')
+      .select(['stream_offset', 'payload'])
+      .where('app_id', '=', topic.appId)
+      .where('channel_id', '=', topic.channelId)
+      .where('stream_offset', '>', topic.delivered)
+      .where('stream_offset', '<', upTo)
+      .orderBy('stream_offset')
+      .execute();
+    for (const row of rows) {
+      if (row.stream_offset > topic.delivered && !topic.ahead.has(row.stream_offset)) {
+        topic.ahead.set(row.stream_offset, {
+          offset: row.stream_offset,
+          event: JSON.parse(row.payload) as ChannelEvent,
+          frame: pushFrame(topic.channelId, row.payload, row.stream_offset),
+        });
+      }
+    }
+    this.drain(topic);
+  }
+}
