@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// `npm run bench -- <scenario> [options]`: runs one scenario against a server
+// it starts itself (the built CLI, on a fresh store) or against --url, writes
+// the JSON result to bench/results/, a one-line summary to stdout, and its
+// rows to bench/RESULTS.md.
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { machine } from './lib/machine.mjs';
+import { summariseProfile } from './lib/profile.mjs';
+import { keepProfile, updateResultsMd, writeResult } from './lib/results.mjs';
+import { freshStore, startServer } from './lib/server.mjs';
+
+/**
+ * What a scenario's `run` receives.
+ * @typedef {object} ScenarioContext
+ * @property {string} url                  the server's base URL
+ * @property {Record<string, string>} env  DATABASE_URL / CHATSDK_DATA_DIR of its store, for the CLI and bulk seeding
+ * @property {'sqlite' | 'postgres'} store
+ * @property {number | undefined} serverPid  for CPU readings; unknown with --url unless --server-pid
+ * @property {Record<string, string | boolean | undefined>} options
+ * @property {(message: string) => void} log
+ */
+
+/** Scenarios by name; issue 7 adds the rest (tokens, send, fanout, latency, idle, history, search, cluster). */
+const SCENARIOS = {
+  'send-members': () => import('./scenarios/send-members.mjs'),
+};
+
+const COMMON = {
+  store: { type: 'string', default: 'sqlite', description: 'sqlite | postgres | both' },
+  url: { type: 'string', description: 'use a running server; its store is the one DATABASE_URL / CHATSDK_DATA_DIR name' },
+  'server-pid': { type: 'string', description: 'with --url: the server process, for CPU figures' },
+  'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres', description: 'where to create (and drop) a bench database' },
+  'data-dir': { type: 'string', default: join(new URL('.', import.meta.url).pathname, '.data'), description: 'where fresh SQLite files and server logs go' },
+  'log-level': { type: 'string', default: 'warn', description: "the server's LOG_LEVEL" },
+  keep: { type: 'boolean', default: false, description: 'keep the data dir and the PostgreSQL database' },
+  profile: { type: 'boolean', default: false, description: 'run the server under node --cpu-prof and report its top frames' },
+  help: { type: 'boolean', default: false },
+};
+
+/** @param {Record<string, { description?: string, default?: unknown }>} spec */
+const describe = (spec) =>
+  Object.entries(spec)
+    .map(([name, o]) => `  --${name.padEnd(16)} ${o.description ?? ''}${o.default !== undefined && o.default !== false ? ` (default ${o.default})` : ''}`)
+    .join('\n');
+
+/**
+ * @param {NonNullable<ReturnType<typeof summariseProfile>>} profile
+ * @param {(m: string) => void} log
+ */
+function printProfile(profile, log) {
+  log(`profile: ${profile.file} (${profile.totalMs} ms sampled)`);
+  log('self time by place:');
+  for (const p of profile.places) log(`  ${String(p.percent).padStart(5)}%  ${p.name}`);
+  log('top frames by self time:');
+  for (const f of profile.frames) log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+}
+
+/** What to undo if the run is interrupted: the server process, the fresh store. */
+const cleanups = new Set();
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.once(signal, async () => {
+    process.stderr.write(`\n${signal}: stopping the server and removing the fresh store\n`);
+    for (const cleanup of [...cleanups].reverse()) await cleanup().catch(() => {});
+    process.exit(130);
+  });
+}
+
+async function main() {
+  const [name, ...argv] = process.argv.slice(2);
+  const load = name ? SCENARIOS[/** @type {keyof typeof SCENARIOS} */ (name)] : undefined;
+  if (!load) {
+    const list = Object.keys(SCENARIOS).join(', ');
+    process.stderr.write(`usage: npm run bench -- <scenario> [options]\nscenarios: ${list}\noptions:\n${describe(COMMON)}\n`);
+    process.exit(name && !['-h', '--help', 'help'].includes(name) ? 2 : 0);
+  }
+  const scenario = await load();
+  const spec = { ...COMMON, ...scenario.options };
+  /** @type {Record<string, string | boolean | undefined>} */
+  const values = parseArgs({ args: argv, options: /** @type {import('node:util').ParseArgsConfig['options']} */ (spec), strict: true }).values;
+  if (values.help) {
+    process.stdout.write(`${name}: ${scenario.description}\noptions:\n${describe(spec)}\n`);
+    return;
+  }
+
+  const external = typeof values.url === 'string';
+  const stores = external
+    ? [process.env.DATABASE_URL ? 'postgres' : 'sqlite']
+    : values.store === 'both'
+      ? ['sqlite', 'postgres']
+      : [values.store];
+  for (const store of stores) {
+    if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite, postgres or both, not "${store}"`);
+  }
+  const runId = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+
+  for (const store of /** @type {('sqlite' | 'postgres')[]} */ (stores)) {
+    const log = (/** @type {string} */ m) => process.stderr.write(`[${name} ${store}] ${m}\n`);
+    const startedAt = new Date().toISOString();
+    const fresh = external
+      ? undefined
+      : await freshStore(store, { runId, dataRoot: String(values['data-dir']), postgresUrl: String(values['postgres-url']), keep: values.keep === true });
+    if (fresh) cleanups.add(fresh.dispose);
+    let server;
+    try {
+      if (fresh) {
+        server = await startServer(fresh.env, { dir: fresh.dir, logLevel: String(values['log-level']), profile: values.profile === true });
+        cleanups.add(server.stop);
+        log(`server pid ${server.pid} at ${server.url} (${store}, logs in ${fresh.dir}/server.log)`);
+      }
+      // With --url, the server's store is the one this environment names (the CLI and the bulk seeding need it).
+      const env = fresh ? fresh.env : { DATABASE_URL: process.env.DATABASE_URL ?? '', CHATSDK_DATA_DIR: process.env.CHATSDK_DATA_DIR ?? '' };
+      const serverPid = server?.pid ?? (values['server-pid'] ? Number(values['server-pid']) : undefined);
+      const outcome = await scenario.run({ url: server?.url ?? String(values.url), env, store, serverPid, options: values, log });
+      await server?.stop(); // a profile is written when the server exits
+      const profile = fresh && values.profile ? summariseProfile(join(fresh.dir, 'profile')) : undefined;
+      if (profile) profile.file = keepProfile(profile.file, { scenario: name, store, startedAt });
+      const result = { scenario: name, store, startedAt, machine: machine(), server: { managed: !external, url: server?.url ?? values.url }, ...outcome, ...(profile ? { profile } : {}) };
+      if (profile) printProfile(profile, log);
+      const file = writeResult(result);
+      updateResultsMd(result);
+      log(`result: ${file}`);
+      process.stdout.write(`${name} ${store}: ${outcome.summary}\n`);
+    } finally {
+      await server?.stop();
+      await fresh?.dispose();
+      if (server) cleanups.delete(server.stop);
+      if (fresh) cleanups.delete(fresh.dispose);
+    }
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exit(1);
+});
