@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { getApp } from './domain/apps.js';
 import { TokenService } from './domain/tokens.js';
 import { buildHttpApp } from './http/app.js';
-import { attachGateway, type Gateway } from './realtime/gateway.js';
+import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerContext } from './http/context.js';
 import type { TypedApp } from './http/typed.js';
 import { migrateToLatest, openStore, type Store } from './store/index.js';
@@ -31,6 +31,7 @@ export interface ChatServerOptions {
   store?: Store;
   bus?: Bus;
   logger?: FastifyServerOptions['logger'];
+  realtime?: GatewayOptions;
 }
 
 /** Opens the store, migrates it, and builds the HTTP API. */
@@ -42,7 +43,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
   const context: ServerContext = { store, bus, tokens, version: VERSION, startedAt: Date.now() };
   const app = await buildHttpApp(context, { logger: options.logger ?? false });
-  const gateway = attachGateway(app, context, app.log);
+  const gateway = attachGateway(app, context, app.log, options.realtime);
   return {
     app,
     context,

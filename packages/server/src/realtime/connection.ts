@@ -61,6 +61,7 @@ export class ClientConnection {
     private readonly log: FastifyBaseLogger,
     /** The Origin of the WebSocket handshake, checked against the app's allowed origins at connect. */
     private readonly origin: string | undefined,
+    private readonly recoveryLimit: number,
   ) {
     this.queue = new WriteQueue(socket, () => this.disconnect(DISCONNECTS.slow));
     socket.on('message', (data, isBinary) => {
@@ -73,9 +74,9 @@ export class ClientConnection {
     socket.on('error', () => void this.cleanUp());
   }
 
-  /** The user on this connection, once connected. */
-  get userId(): string | undefined {
-    return this.caller?.user.id;
+  /** Whether this connection acts as the user. */
+  isUser(appId: string, userId: string): boolean {
+    return this.caller?.app.id === appId && this.caller.user.id === userId;
   }
 
   /** Sends the server's ping: an empty command. */
@@ -139,7 +140,9 @@ export class ClientConnection {
       const verified = await this.ctx.tokens.verify(token, 'ws');
       const found = await findUserWithApp(this.ctx.store, verified.appId, verified.userId);
       if (!found || found.user.deletedAt !== null) return DISCONNECTS.invalidToken;
-      if (found.user.tokensValidAfter !== null && verified.issuedAt < found.user.tokensValidAfter) return DISCONNECTS.invalidToken;
+      // A revoked token is answered like an expired one: the client asks its backend for a new token,
+      // which the backend gives or refuses; it does not loop on the old one.
+      if (found.user.tokensValidAfter !== null && verified.issuedAt < found.user.tokensValidAfter) return REPLY_ERRORS.tokenExpired;
       return { caller: { kind: 'user', app: found.app, user: found.user }, expiresAt: verified.expiresAt };
     } catch (error) {
       // An expired token is the one failure a fresh token fixes: the client asks its getToken and reconnects.
@@ -219,7 +222,7 @@ export class ClientConnection {
     this.subscriptions.set(channelId, subscription);
     // Listen first, then read the position: nothing committed in between is missed.
     await this.hub.join(caller.app.id, channelId, subscription.listener);
-    const position = await recover(this.ctx.store, caller.app.id, channelId, request);
+    const position = await recover(this.ctx.store, caller.app.id, channelId, request, this.recoveryLimit);
     if (!position || this.closed) {
       await this.dropSubscription(channelId);
       if (!position) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);

@@ -1,10 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
+import { REVOCATIONS_TOPIC, type Revocation } from '../domain/revocations.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
 import { ClientConnection, PING_SECONDS } from './connection.js';
 import { ChannelHub } from './hub.js';
 import { DISCONNECTS } from './protocol.js';
+import { RECOVERY_LIMIT } from './recovery.js';
 
 /** Largest frame a client may send. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -21,7 +23,13 @@ export interface Gateway {
  * Serves the Centrifugo client protocol on `/ws`, on the API's own port. One
  * timer pings every connection and drops those that stopped answering.
  */
-export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBaseLogger): Gateway {
+/** Gateway settings. */
+export interface GatewayOptions {
+  /** Most missed events a subscribe replays before answering `recovered: false`. */
+  recoveryLimit?: number;
+}
+
+export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBaseLogger, options: GatewayOptions = {}): Gateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const hub = new ChannelHub(ctx.bus, ctx.store);
   const connections = new Set<ClientConnection>();
@@ -34,9 +42,22 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
-      connections.add(new ClientConnection(ws, ctx, hub, (c) => connections.delete(c), log, origin));
+      connections.add(new ClientConnection(ws, ctx, hub, (c) => connections.delete(c), log, origin, options.recoveryLimit ?? RECOVERY_LIMIT));
     });
   });
+
+  // A revoked or deleted user's connections end on every process; they reconnect, and the connect
+  // (checked against the store) asks the client for a fresh token or refuses the user.
+  const stopRevocations = ctx.bus
+    .subscribe(REVOCATIONS_TOPIC, (json) => {
+      const { appId, userId } = JSON.parse(json) as Revocation;
+      for (const connection of connections) if (connection.isUser(appId, userId)) connection.disconnect(DISCONNECTS.revoked);
+    })
+    .catch((error: unknown) => {
+      // The bus is down (health reports it): connects and refreshes still check the store.
+      log.error({ err: error }, 'cannot subscribe to revocations');
+      return async () => {};
+    });
 
   const pinger = setInterval(() => {
     const deadline = Date.now() - (PING_SECONDS + 10) * 1000;
@@ -52,6 +73,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     hub,
     close() {
       clearInterval(pinger);
+      void stopRevocations.then((stop) => stop());
       for (const connection of connections) connection.disconnect(DISCONNECTS.shutdown);
       wss.close();
     },

@@ -28,6 +28,7 @@ export type ReplyError = (typeof REPLY_ERRORS)[keyof typeof REPLY_ERRORS];
 export const DISCONNECTS = {
   shutdown: { code: 3001, reason: 'shutdown' },
   expired: { code: 3005, reason: 'connection expired' },
+  revoked: { code: 3006, reason: 'credentials revoked' },
   noPong: { code: 3012, reason: 'no pong' },
   slow: { code: 3008, reason: 'slow' },
   invalidToken: { code: 3500, reason: 'invalid token' },

@@ -4,7 +4,12 @@ import type { TestServer } from './server.js';
 
 /** A real `centrifuge` client (the npm package) on Node's `ws`, pointed at a test server's `/ws`. */
 export function realtimeClient(t: TestServer, token: string, options: { getToken?: () => Promise<string> } = {}): Centrifuge {
-  const url = `${t.baseUrl.replace('http', 'ws')}/ws`;
+  return realtimeClientAt(t.baseUrl, token, options);
+}
+
+/** The same client, pointed at the `/ws` of any server by its base URL (`http://host:port`), such as a `chatsdk start` child process. */
+export function realtimeClientAt(baseUrl: string, token: string, options: { getToken?: () => Promise<string> } = {}): Centrifuge {
+  const url = `${baseUrl.replace('http', 'ws')}/ws`;
   return new Centrifuge(url, { websocket: WebSocket, token, ...(options.getToken ? { getToken: options.getToken } : {}), minReconnectDelay: 50, maxReconnectDelay: 200 });
 }
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type Bus, createMemoryBus } from '../../src/bus/index.js';
 import { createApiKey } from '../../src/domain/api-keys.js';
 import { type AppRecord, createApp } from '../../src/domain/apps.js';
+import type { GatewayOptions } from '../../src/realtime/gateway.js';
 import { createChatServer, type ChatServer } from '../../src/server.js';
 import type { StoreKind } from '../../src/store/store.js';
 import { createTestStorage, type TestStorage } from './stores.js';
@@ -16,12 +17,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: StoreKind, options: { bus?: Bus } = {}): Promise<TestServer> {
+export async function startTestServer(kind: StoreKind, options: { bus?: Bus; realtime?: GatewayOptions } = {}): Promise<TestServer> {
   const storage = await createTestStorage(kind);
   const server = await createChatServer({
     config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
     store: storage.open(),
     bus: options.bus ?? createMemoryBus(),
+    ...(options.realtime ? { realtime: options.realtime } : {}),
   });
   await server.listen();
   const { port } = server.app.server.address() as AddressInfo;

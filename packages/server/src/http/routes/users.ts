@@ -11,6 +11,7 @@ import {
   UsersResponse,
 } from '@chatsdk/protocol/schemas';
 import { toIso } from '../../domain/ids.js';
+import { announceRevocation } from '../../domain/revocations.js';
 import {
   deleteUser,
   getUser,
@@ -139,8 +140,10 @@ export function userRoutes(app: TypedApp, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const deleted = await deleteUser(ctx.store, serverActor(request).app.id, request.params.id, request.query.hard ?? false);
+      const appId = serverActor(request).app.id;
+      const deleted = await deleteUser(ctx.store, appId, request.params.id, request.query.hard ?? false);
       if (!deleted) throw noSuchUser(request.params.id);
+      await announceRevocation(ctx.bus, { appId, userId: request.params.id });
       return reply.code(204).send(null);
     },
   );
@@ -158,8 +161,10 @@ export function userRoutes(app: TypedApp, ctx: ServerContext): void {
       },
     },
     async (request) => {
-      const at = await revokeUserTokens(ctx.store, serverActor(request).app.id, request.params.id);
+      const appId = serverActor(request).app.id;
+      const at = await revokeUserTokens(ctx.store, appId, request.params.id);
       if (at === undefined) throw noSuchUser(request.params.id);
+      await announceRevocation(ctx.bus, { appId, userId: request.params.id });
       return { userId: request.params.id, revokedBefore: toIso(at) };
     },
   );
