@@ -107,6 +107,29 @@ export type ChannelEvent =
   | ChannelTruncatedEvent
   | MessageReadEvent;
 
+/** Someone started typing (in a thread when `parentId` is set). Transient: no offset, never replayed. */
+export interface TypingStartEvent {
+  type: 'typing.start';
+  channelId: string;
+  createdAt: string;
+  userId: string;
+  parentId?: string;
+}
+/** Someone stopped typing, or was silent for 7 seconds after a start. Transient. */
+export interface TypingStopEvent {
+  type: 'typing.stop';
+  channelId: string;
+  createdAt: string;
+  userId: string;
+  parentId?: string;
+}
+
+/** Events published on a channel's stream without being stored: no offset, not recovered. */
+export type TransientChannelEvent = TypingStartEvent | TypingStopEvent;
+
+/** Everything a channel subscription receives. */
+export type RealtimeChannelEvent = ChannelEvent | TransientChannelEvent;
+
 /** An event's type name. */
 export type ChannelEventType = ChannelEvent['type'];
 

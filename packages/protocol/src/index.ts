@@ -70,6 +70,10 @@ export type {
   ChannelDeletedEvent,
   ChannelTruncatedEvent,
   MessageReadEvent,
+  TypingStartEvent,
+  TypingStopEvent,
+  TransientChannelEvent,
+  RealtimeChannelEvent,
 } from './events.js';
 
 /** `messaging` | `team` | `public` | `livestream`. */
@@ -148,3 +152,5 @@ export type UnreadResponse = Static<typeof S.UnreadResponse>;
 export type Block = Static<typeof S.Block>;
 /** `{ blocks }` */
 export type BlocksResponse = Static<typeof S.BlocksResponse>;
+/** `POST /api/channels/:id/typing` body. */
+export type TypingBody = Static<typeof S.TypingBody>;

@@ -4,6 +4,7 @@ import { type Bus, openBus } from './bus/index.js';
 import type { Config } from './config.js';
 import { getApp } from './domain/apps.js';
 import { TokenService } from './domain/tokens.js';
+import { TypingTracker } from './domain/typing.js';
 import { buildHttpApp } from './http/app.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerContext } from './http/context.js';
@@ -41,7 +42,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   await migrateToLatest(store);
   const bus = options.bus ?? openBus(config.redisUrl);
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
-  const context: ServerContext = { store, bus, tokens, version: VERSION, startedAt: Date.now() };
+  const context: ServerContext = { store, bus, tokens, typing: new TypingTracker(bus), version: VERSION, startedAt: Date.now() };
   const app = await buildHttpApp(context, { logger: options.logger ?? false });
   const gateway = attachGateway(app, context, app.log, options.realtime);
   return {
@@ -52,6 +53,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     async close() {
       // Sockets first: an open WebSocket would keep the HTTP server from closing.
       gateway.close();
+      context.typing.close();
       await app.close();
       await bus.close();
       await store.close();

@@ -75,4 +75,4 @@ export {
   PinnedQuery,
   PinnedPage,
 } from './messages.js';
-export { MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';
+export { TypingBody, MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';

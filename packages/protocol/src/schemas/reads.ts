@@ -38,6 +38,12 @@ export const UnreadResponse = Type.Object({
   ),
 });
 
+/** `POST /api/channels/:id/typing` body. */
+export const TypingBody = Type.Object(
+  { typing: Type.Boolean(), parentId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.@:-]+$' })) },
+  { additionalProperties: false },
+);
+
 /** A user the caller has blocked. */
 export const Block = Type.Object({ userId: Type.String(), createdAt: Timestamp });
 

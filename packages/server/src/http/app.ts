@@ -19,6 +19,7 @@ import { messageRoutes } from './routes/messages.js';
 import { pinRoutes } from './routes/pins.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { readRoutes } from './routes/reads.js';
+import { typingRoutes } from './routes/typing.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -103,6 +104,7 @@ export async function buildHttpApp(
   mentionRoutes(app, ctx);
   reactionRoutes(app, ctx);
   readRoutes(app, ctx);
+  typingRoutes(app, ctx);
   blockRoutes(app, ctx);
   return app;
 }

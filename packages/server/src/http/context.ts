@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/bus.js';
 import type { TokenService } from '../domain/tokens.js';
+import type { TypingTracker } from '../domain/typing.js';
 import type { Store } from '../store/store.js';
 
 /** What every route handler works with: built once per server. */
@@ -7,6 +8,7 @@ export interface ServerContext {
   store: Store;
   bus: Bus;
   tokens: TokenService;
+  typing: TypingTracker;
   version: string;
   startedAt: number;
 }

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { UserCaller } from '../domain/caller.js';
 import { accessChannel, canRead } from '../domain/channel-access.js';
+import { recordTyping } from '../domain/typing.js';
 import { findUserWithApp } from '../domain/users.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from '../http/context.js';
@@ -13,6 +14,7 @@ import {
   DISCONNECTS,
   REPLY_ERRORS,
   type ReplyError,
+  type RpcRequest,
   type SubscribeRequest,
   UNSUBSCRIBES,
 } from './protocol.js';
@@ -123,6 +125,7 @@ export class ClientConnection {
       if (command.subscribe !== undefined) return await this.subscribe(id, command.subscribe);
       if (command.unsubscribe !== undefined) return await this.unsubscribe(id, command.unsubscribe.channel);
       if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
+      if (command.rpc !== undefined) return await this.rpc(id, command.rpc);
       // Clients write through REST, which persists before anything is published.
       if (command.publish !== undefined) return this.replyError(id, REPLY_ERRORS.permissionDenied);
       this.replyError(id, REPLY_ERRORS.notAvailable);
@@ -238,6 +241,24 @@ export class ClientConnection {
     // wait a moment (see WriteQueue.holdAfterNextWrite).
     if (position.publications.length > 0) this.queue.holdAfterNextWrite(RECOVERY_PAUSE_MS);
     subscription.start(position.offset);
+  }
+
+  /** `{"rpc":{"method":"typing","data":{"channel","typing","parentId?"}}}`: typing without a REST round trip. */
+  private async rpc(id: number, request: RpcRequest): Promise<void> {
+    const caller = this.caller;
+    if (!caller) return;
+    if (request.method !== 'typing') throw new ReplyFailure(REPLY_ERRORS.methodNotFound);
+    const data = request.data;
+    if (!data || typeof data.channel !== 'string' || typeof data.typing !== 'boolean' || (data.parentId !== undefined && typeof data.parentId !== 'string')) {
+      throw new ReplyFailure(REPLY_ERRORS.badRequest);
+    }
+    try {
+      await recordTyping(this.ctx, caller, data.channel, { typing: data.typing, ...(data.parentId ? { parentId: data.parentId } : {}) });
+    } catch (error) {
+      if (error instanceof ApiError) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+      throw error;
+    }
+    this.reply(id, 'rpc', { data: {} });
   }
 
   private async unsubscribe(id: number, channelId: string | undefined): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ChannelEvent } from '@chatsdk/protocol';
+import type { ChannelEvent, RealtimeChannelEvent } from '@chatsdk/protocol';
 import type { Bus } from '../bus/bus.js';
 import { channelTopic } from '../domain/events.js';
 import type { Store } from '../store/store.js';
@@ -11,8 +11,15 @@ export interface Delivery {
   frame: string;
 }
 
-/** Receives a channel's events in offset order, each once. */
-export type Listener = (delivery: Delivery) => void;
+/** A transient event (typing): no offset, handed on as it comes, never replayed. */
+export interface TransientDelivery {
+  offset: undefined;
+  event: RealtimeChannelEvent;
+  frame: string;
+}
+
+/** Receives a channel's durable events in offset order, each once, and its transient events as they come. */
+export type Listener = (delivery: Delivery | TransientDelivery) => void;
 
 /** How long an event waits for the ones before it (published late by another request) before they are read from the store. */
 const GAP_WAIT_MS = 50;
@@ -30,8 +37,9 @@ interface Topic {
 }
 
 /** The `{"push":…}` frame of an event, built by concatenation: the event's JSON is never parsed and re-serialised per socket. */
-export function pushFrame(channelId: string, json: string, offset: number): string {
-  return `{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json},"offset":${offset}}}}`;
+export function pushFrame(channelId: string, json: string, offset: number | undefined): string {
+  const position = offset === undefined ? '' : `,"offset":${offset}`;
+  return `{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json}${position}}}}`;
 }
 
 /**
@@ -91,10 +99,15 @@ export class ChannelHub {
   }
 
   private receive(topic: Topic, json: string): void {
-    const event = JSON.parse(json) as ChannelEvent;
-    const offset = event.offset;
-    if (typeof offset !== 'number' || (topic.delivered >= 0 && offset <= topic.delivered)) return;
-    topic.ahead.set(offset, { offset, event, frame: pushFrame(topic.channelId, json, offset) });
+    const event = JSON.parse(json) as RealtimeChannelEvent;
+    const offset = event.type === 'typing.start' || event.type === 'typing.stop' ? undefined : event.offset;
+    if (offset === undefined) {
+      const frame = pushFrame(topic.channelId, json, undefined);
+      for (const listener of topic.listeners) listener({ offset: undefined, event, frame });
+      return;
+    }
+    if (topic.delivered >= 0 && offset <= topic.delivered) return;
+    topic.ahead.set(offset, { offset, event: event as ChannelEvent, frame: pushFrame(topic.channelId, json, offset) });
     this.drain(topic);
   }
 

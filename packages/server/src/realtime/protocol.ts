@@ -59,6 +59,12 @@ export interface ChannelRequest {
   channel?: string;
 }
 
+/** `{"rpc":{"method","data"}}`; the only method is `typing`. */
+export interface RpcRequest {
+  method?: string;
+  data?: { channel?: unknown; typing?: unknown; parentId?: unknown };
+}
+
 export interface RefreshRequest {
   token?: string;
 }
@@ -73,7 +79,7 @@ export interface Command {
   presence?: ChannelRequest;
   presence_stats?: ChannelRequest;
   history?: ChannelRequest;
-  rpc?: unknown;
+  rpc?: RpcRequest;
   refresh?: RefreshRequest;
   sub_refresh?: unknown;
   send?: unknown;

@@ -1,5 +1,5 @@
 import type { ChannelEvent } from '@chatsdk/protocol';
-import type { Delivery } from './hub.js';
+import type { Delivery, TransientDelivery } from './hub.js';
 
 /**
  * One channel subscription of one connection. Until its subscribe reply is
@@ -19,7 +19,12 @@ export class ChannelSubscription {
   ) {}
 
   /** The hub's listener. */
-  readonly listener = (delivery: Delivery): void => {
+  readonly listener = (delivery: Delivery | TransientDelivery): void => {
+    if (delivery.offset === undefined) {
+      // Transient events are of the moment: before the subscription is live they are simply not for it.
+      if (this.position !== undefined) this.write(delivery.frame);
+      return;
+    }
     if (this.position === undefined) {
       this.waiting.push(delivery);
       return;
