@@ -99,3 +99,44 @@ describe.each(storeKinds)('realtime sessions on %s', (kind) => {
     expect(await resubscribed).toMatchObject({ wasRecovering: true, recovered: false });
   });
 });
+
+describe.each(storeKinds)('realtime history on %s', (kind) => {
+  let t: TestServer;
+  let chat: ChatApp;
+  let client: Centrifuge;
+
+  beforeAll(async () => {
+    t = await startTestServer(kind);
+    chat = await chatApp(t, ['hal', 'ivy']);
+    await createChannel(t, { token: chat.users.hal?.token ?? '' }, { type: 'messaging', id: 'log', members: ['hal'] });
+    for (let i = 1; i <= 8; i++) await send(t, { token: chat.users.hal?.token ?? '' }, 'log', { text: `m${i}` });
+    client = realtimeClient(t, (await issueTokens(t.baseUrl, chat.apiKey, { userId: 'hal' })).wsToken);
+    client.connect();
+    await next(client, 'connected');
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await t.close();
+  });
+
+  const texts = (pubs: Array<{ data: unknown }>) => pubs.map((p) => (p.data as MessageNewEvent).message.text);
+
+  it('answers the newest events, events after a position, and backwards, from the store', async () => {
+    const position = await client.history('log', { limit: 0 });
+    expect(position).toMatchObject({ offset: 8, publications: [] });
+    expect(texts((await client.history('log', { limit: 3 })).publications)).toEqual(['m6', 'm7', 'm8']);
+    const since = await client.history('log', { limit: 2, since: { offset: 2, epoch: position.epoch } });
+    expect(texts(since.publications)).toEqual(['m3', 'm4']);
+    expect(since.publications.map((p) => p.offset)).toEqual([3, 4]);
+    expect(texts((await client.history('log', { limit: 2, since: { offset: 6, epoch: position.epoch }, reverse: true })).publications)).toEqual(['m5', 'm4']);
+    await expect(client.history('log', { limit: 2, since: { offset: 2, epoch: 'other' } })).rejects.toMatchObject({ code: 112 });
+  });
+
+  it('is for readers only', async () => {
+    const outsider = realtimeClient(t, (await issueTokens(t.baseUrl, chat.apiKey, { userId: 'ivy' })).wsToken);
+    outsider.connect();
+    await next(outsider, 'connected');
+    await expect(outsider.history('log', { limit: 1 })).rejects.toMatchObject({ code: 103 });
+    outsider.disconnect();
+  });
+});

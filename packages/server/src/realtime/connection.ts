@@ -12,13 +12,14 @@ import type { ChannelHub } from './hub.js';
 import {
   type Command,
   DISCONNECTS,
+  type HistoryRequest,
   REPLY_ERRORS,
   type ReplyError,
   type RpcRequest,
   type SubscribeRequest,
   UNSUBSCRIBES,
 } from './protocol.js';
-import { recover } from './recovery.js';
+import { history, recover } from './recovery.js';
 import { ChannelSubscription } from './subscription.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -126,6 +127,7 @@ export class ClientConnection {
       if (command.unsubscribe !== undefined) return await this.unsubscribe(id, command.unsubscribe.channel);
       if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
       if (command.rpc !== undefined) return await this.rpc(id, command.rpc);
+      if (command.history !== undefined) return await this.history(id, command.history);
       // Clients write through REST, which persists before anything is published.
       if (command.publish !== undefined) return this.replyError(id, REPLY_ERRORS.permissionDenied);
       this.replyError(id, REPLY_ERRORS.notAvailable);
@@ -213,14 +215,7 @@ export class ClientConnection {
     if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
     if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
     if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
-    try {
-      const access = await accessChannel(this.ctx.store.db, caller, channelId);
-      if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
-    } catch (error) {
-      // A channel one may not read and one that does not exist look alike, as over REST.
-      if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
-      throw error;
-    }
+    await this.requireReadable(caller, channelId);
     const subscription = new ChannelSubscription(channelId, (frame) => this.queue.push(frame), (event) => this.onChannelEvent(channelId, event));
     this.subscriptions.set(channelId, subscription);
     // Listen first, then read the position: nothing committed in between is missed.
@@ -241,6 +236,33 @@ export class ClientConnection {
     // wait a moment (see WriteQueue.holdAfterNextWrite).
     if (position.publications.length > 0) this.queue.holdAfterNextWrite(RECOVERY_PAUSE_MS);
     subscription.start(position.offset);
+  }
+
+  /** The protocol's `history`, for readers of the channel, from the stored stream. */
+  private async history(id: number, request: HistoryRequest): Promise<void> {
+    const caller = this.caller;
+    const channelId = request.channel;
+    if (!caller) return;
+    const whole = (value: unknown) => value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+    if (typeof channelId !== 'string' || channelId === '' || !whole(request.limit) || !whole(request.since?.offset)) {
+      throw new ReplyFailure(REPLY_ERRORS.badRequest);
+    }
+    await this.requireReadable(caller, channelId);
+    const result = await history(this.ctx.store, caller.app.id, channelId, request);
+    if (result === undefined) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    if (result === 'stale') throw new ReplyFailure(REPLY_ERRORS.unrecoverablePosition);
+    this.reply(id, 'history', { publications: result.publications, epoch: result.epoch, offset: result.offset });
+  }
+
+  /** A channel the caller may not read and one that does not exist look alike, as over REST. */
+  private async requireReadable(caller: UserCaller, channelId: string): Promise<void> {
+    try {
+      const access = await accessChannel(this.ctx.store.db, caller, channelId);
+      if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+      throw error;
+    }
   }
 
   /** `{"rpc":{"method":"typing","data":{"channel","typing","parentId?"}}}`: typing without a REST round trip. */

@@ -16,6 +16,7 @@ export const REPLY_ERRORS = {
   badRequest: { code: 107, message: 'bad request' },
   notAvailable: { code: 108, message: 'not available' },
   tokenExpired: { code: 109, message: 'token expired' },
+  unrecoverablePosition: { code: 112, message: 'unrecoverable position' },
 } as const satisfies Record<string, { code: number; message: string; temporary?: boolean }>;
 
 /** A reply error on the wire. */
@@ -65,6 +66,14 @@ export interface RpcRequest {
   data?: { channel?: unknown; typing?: unknown; parentId?: unknown };
 }
 
+/** `{"history":{channel, limit?, since?: {offset, epoch}, reverse?}}` */
+export interface HistoryRequest {
+  channel?: string;
+  limit?: number;
+  since?: { offset?: number; epoch?: string };
+  reverse?: boolean;
+}
+
 export interface RefreshRequest {
   token?: string;
 }
@@ -78,7 +87,7 @@ export interface Command {
   publish?: ChannelRequest;
   presence?: ChannelRequest;
   presence_stats?: ChannelRequest;
-  history?: ChannelRequest;
+  history?: HistoryRequest;
   rpc?: RpcRequest;
   refresh?: RefreshRequest;
   sub_refresh?: unknown;
