@@ -71,10 +71,13 @@ export class ClientConnection {
       this.lastSeen = Date.now();
       if (isBinary) return this.disconnect(DISCONNECTS.badRequest);
       const text = data.toString();
-      this.chain = this.chain.then(() => this.handleFrame(text));
+      this.chain = this.chain.then(() => this.handleFrame(text)).catch((error: unknown) => {
+        this.log.error({ err: error }, 'realtime frame failed');
+        this.disconnect(DISCONNECTS.badRequest);
+      });
     });
-    socket.on('close', () => void this.cleanUp());
-    socket.on('error', () => void this.cleanUp());
+    socket.on('close', () => this.background(this.cleanUp()));
+    socket.on('error', () => this.background(this.cleanUp()));
   }
 
   /** Whether this connection acts as the user. */
@@ -91,7 +94,12 @@ export class ClientConnection {
   disconnect(reason: Disconnect): void {
     if (this.closed) return;
     this.socket.send(JSON.stringify({ push: { disconnect: reason } }), () => this.socket.close(reason.code, reason.reason));
-    void this.cleanUp();
+    this.background(this.cleanUp());
+  }
+
+  /** Work nobody awaits must not fail silently nor take the process down with an unhandled rejection. */
+  private background(work: Promise<void>): void {
+    work.catch((error: unknown) => this.log.error({ err: error }, 'realtime background work failed'));
   }
 
   private async handleFrame(text: string): Promise<void> {
@@ -291,10 +299,10 @@ export class ClientConnection {
   /** Membership is checked at subscribe time and again when it changes: a removed member stops receiving at once. */
   private onChannelEvent(channelId: string, event: ChannelEvent): void {
     const userId = this.caller?.user.id;
-    if (event.type === 'channel.deleted') return void this.serverUnsubscribe(channelId, UNSUBSCRIBES.channelDeleted);
+    if (event.type === 'channel.deleted') return this.background(this.serverUnsubscribe(channelId, UNSUBSCRIBES.channelDeleted));
     if (event.type === 'member.removed' && event.userId === userId) {
       // A reader of a public channel may keep reading after leaving it; a members-only channel is closed to them.
-      void this.recheck(channelId);
+      this.background(this.recheck(channelId));
     }
   }
 

@@ -122,13 +122,18 @@ export class ChannelHub {
     if (topic.ahead.size > 0 && !topic.gapTimer) {
       topic.gapTimer = setTimeout(() => {
         topic.gapTimer = undefined;
-        void this.fillGap(topic);
+        this.fillGap(topic).catch(() => {
+          // The store is unreachable: try again later; the events that wait are not lost.
+          this.drain(topic);
+        });
       }, GAP_WAIT_MS);
     }
   }
 
   /** Offsets are assigned under the channel's row lock, so anything before a committed offset is committed too: the store has it. */
   private async fillGap(topic: Topic): Promise<void> {
+    // The bus may have filled the gap while the timer ran.
+    if (topic.ahead.size === 0 || !this.topics.has(channelTopic(topic.appId, topic.channelId))) return;
     const upTo = Math.min(...topic.ahead.keys());
     if (upTo <= topic.delivered + 1) return this.drain(topic);
     const rows = await this.store.db

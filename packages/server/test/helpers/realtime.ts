@@ -7,10 +7,50 @@ export function realtimeClient(t: TestServer, token: string, options: { getToken
   return realtimeClientAt(t.baseUrl, token, options);
 }
 
-/** The same client, pointed at the `/ws` of any server by its base URL (`http://host:port`), such as a `chatsdk start` child process. */
-export function realtimeClientAt(baseUrl: string, token: string, options: { getToken?: () => Promise<string> } = {}): Centrifuge {
+/** A WebSocket class as the centrifuge client constructs it: `new websocket(url, subProtocol?)`. */
+export type WebSocketClass = new (address: string | URL, protocols?: string | string[]) => WebSocket;
+
+/**
+ * The same client, pointed at the `/ws` of any server by its base URL (`http://host:port`), such as a
+ * `chatsdk start` child process; `websocket` replaces `ws`'s WebSocket class (see `TaskPerMessageWebSocket`).
+ */
+export function realtimeClientAt(
+  baseUrl: string,
+  token: string,
+  options: { getToken?: () => Promise<string>; websocket?: WebSocketClass } = {},
+): Centrifuge {
   const url = `${baseUrl.replace('http', 'ws')}/ws`;
-  return new Centrifuge(url, { websocket: WebSocket, token, ...(options.getToken ? { getToken: options.getToken } : {}), minReconnectDelay: 50, maxReconnectDelay: 200 });
+  return new Centrifuge(url, {
+    websocket: options.websocket ?? WebSocket,
+    token,
+    ...(options.getToken ? { getToken: options.getToken } : {}),
+    minReconnectDelay: 50,
+    maxReconnectDelay: 200,
+  });
+}
+
+/**
+ * `ws` that emits each received message in a task of its own, as browsers do. By default `ws` emits
+ * every message of one TCP read synchronously, and the `centrifuge` client (5.7.x, `_dataReceived`)
+ * then starts dispatching the second frame before it has finished the first one's replies: under a
+ * burst, publications that were on the wire in offset order reach the app interleaved.
+ */
+export class TaskPerMessageWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { allowSynchronousEvents: false });
+  }
+}
+
+/** A `TaskPerMessageWebSocket` class that also appends every text frame it receives to `frames`, as it came off the wire. */
+export function recordingWebSocket(frames: string[]): WebSocketClass {
+  return class RecordingWebSocket extends TaskPerMessageWebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols);
+      this.on('message', (data, isBinary) => {
+        if (!isBinary) frames.push(data.toString());
+      });
+    }
+  };
 }
 
 /** Resolves on the next occurrence of an event, or rejects after `ms`. */
