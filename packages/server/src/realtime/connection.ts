@@ -25,8 +25,6 @@ import { WriteQueue } from './write-queue.js';
 
 /** Seconds between server pings; the client answers each with an empty command. */
 export const PING_SECONDS = 25;
-/** Pause after a subscribe reply that carries recovered publications. */
-const RECOVERY_PAUSE_MS = 20;
 /** Subscriptions one connection may hold. */
 export const MAX_SUBSCRIPTIONS = 1000;
 
@@ -240,9 +238,6 @@ export class ClientConnection {
       offset: position.offset,
       ...(request.recover ? { recovered: position.recovered, was_recovering: true, publications: position.publications } : {}),
     });
-    // Live events that waited go out in the reply's own frame, which the client handles in order; later ones
-    // wait a moment (see WriteQueue.holdAfterNextWrite).
-    if (position.publications.length > 0) this.queue.holdAfterNextWrite(RECOVERY_PAUSE_MS);
     subscription.start(position.offset);
   }
 

@@ -26,27 +26,8 @@ export class WriteQueue {
     }
   }
 
-  private heldUntil = 0;
-
-  /**
-   * Writes nothing more for `ms` after the next write. The `centrifuge` client
-   * (5.7) can dispatch a frame that reaches it in the same read as a previous
-   * one before that previous frame is fully handled: a live publication right
-   * behind a subscribe reply would then reach the app before the reply's
-   * recovered publications. A short pause after such a reply keeps them apart.
-   */
-  holdAfterNextWrite(ms: number): void {
-    this.heldUntil = -ms;
-  }
-
   private flush(): void {
     this.scheduled = false;
-    const wait = this.heldUntil - Date.now();
-    if (this.heldUntil > 0 && wait > 0) {
-      this.scheduled = true;
-      setTimeout(() => this.flush(), wait);
-      return;
-    }
     if (this.frames.length === 0 || this.socket.readyState !== this.socket.OPEN) {
       this.frames = [];
       return;
@@ -59,6 +40,5 @@ export class WriteQueue {
     const data = this.frames.length === 1 ? (this.frames[0] as string) : this.frames.join('\n');
     this.frames = [];
     this.socket.send(data);
-    if (this.heldUntil < 0) this.heldUntil = Date.now() - this.heldUntil;
   }
 }

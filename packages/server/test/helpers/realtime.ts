@@ -2,7 +2,7 @@ import { Centrifuge, type PublicationContext, type Subscription } from 'centrifu
 import WebSocket from 'ws';
 import type { TestServer } from './server.js';
 
-/** A real `centrifuge` client (the npm package) on Node's `ws`, pointed at a test server's `/ws`. */
+/** A real `centrifuge` client (the npm package) on Node's `ws` (one message per task), pointed at a test server's `/ws`. */
 export function realtimeClient(t: TestServer, token: string, options: { getToken?: () => Promise<string> } = {}): Centrifuge {
   return realtimeClientAt(t.baseUrl, token, options);
 }
@@ -21,7 +21,8 @@ export function realtimeClientAt(
 ): Centrifuge {
   const url = `${baseUrl.replace('http', 'ws')}/ws`;
   return new Centrifuge(url, {
-    websocket: options.websocket ?? WebSocket,
+    // As browsers do: see TaskPerMessageWebSocket. Node apps using the centrifuge client need the same.
+    websocket: options.websocket ?? TaskPerMessageWebSocket,
     token,
     ...(options.getToken ? { getToken: options.getToken } : {}),
     minReconnectDelay: 50,
