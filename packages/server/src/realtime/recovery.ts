@@ -4,6 +4,16 @@ import type { Publication } from './protocol.js';
 /** Past this many missed events, a client reloads the channel instead of replaying them. */
 export const RECOVERY_LIMIT = 1000;
 
+/** The stream's newest offset and its epoch. */
+function channelPosition(store: Store, appId: string, channelId: string) {
+  return store.db
+    .selectFrom('channels')
+    .select(['last_offset', 'epoch'])
+    .where('app_id', '=', appId)
+    .where('id', '=', channelId)
+    .executeTakeFirst();
+}
+
 /** What a subscribe answers about position: where the stream is, and what the client missed. */
 export interface RecoveryResult {
   offset: number;
@@ -25,12 +35,7 @@ export async function recover(
   request: { recover?: boolean; offset?: number; epoch?: string },
   limit = RECOVERY_LIMIT,
 ): Promise<RecoveryResult | undefined> {
-  const channel = await store.db
-    .selectFrom('channels')
-    .select(['last_offset', 'epoch'])
-    .where('app_id', '=', appId)
-    .where('id', '=', channelId)
-    .executeTakeFirst();
+  const channel = await channelPosition(store, appId, channelId);
   if (!channel) return undefined;
   const base = { offset: channel.last_offset, epoch: channel.epoch };
   if (!request.recover) return { ...base, recovered: false, publications: [] };
@@ -71,12 +76,7 @@ export interface HistoryQuery {
  * caller's stale state: undefined, answered as an unrecoverable position.
  */
 export async function history(store: Store, appId: string, channelId: string, query: HistoryQuery): Promise<RecoveryResult | 'stale' | undefined> {
-  const channel = await store.db
-    .selectFrom('channels')
-    .select(['last_offset', 'epoch'])
-    .where('app_id', '=', appId)
-    .where('id', '=', channelId)
-    .executeTakeFirst();
+  const channel = await channelPosition(store, appId, channelId);
   if (!channel) return undefined;
   if (query.since?.epoch !== undefined && query.since.epoch !== channel.epoch) return 'stale';
   const limit = Math.min(Math.max(0, query.limit ?? 0), HISTORY_LIMIT);
