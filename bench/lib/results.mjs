@@ -7,6 +7,7 @@ const RESULTS_DIR = join(BENCH, 'results');
 const RESULTS_MD = join(BENCH, 'RESULTS.md');
 /** RESULTS.md carries its rows as JSON in a comment, so each run replaces only its own rows. */
 const DATA = /<!-- bench-data\n([\s\S]*?)\n-->/;
+const NOTES = /^## Notes\n[\s\S]*?(?=\n<!-- bench-data|$(?![\s\S]))/m;
 
 /**
  * bench/results/<scenario>-<store>-<timestamp>.<ext>
@@ -51,9 +52,13 @@ export function keepProfile(profile, run) {
 export function updateResultsMd(result) {
   /** @type {Record<string, { machine: string, date: string, options: object, figures: Figure[] }>} */
   let runs = {};
+  let notes = '';
   try {
-    const match = DATA.exec(readFileSync(RESULTS_MD, 'utf8'));
+    const previous = readFileSync(RESULTS_MD, 'utf8');
+    const match = DATA.exec(previous);
     if (match?.[1]) runs = JSON.parse(match[1]);
+    // Hand-written analysis under "## Notes" survives rewrites.
+    notes = NOTES.exec(previous)?.[0].trim() ?? '';
   } catch {
     // No file yet: start the table.
   }
@@ -79,11 +84,15 @@ export function updateResultsMd(result) {
     'Written by `npm run bench -- <scenario>`; each run replaces its own rows. How each figure is measured: [README.md](README.md).',
     '',
     ...machines.map((m, i) => `- Machine${machines.length > 1 ? ` ${i + 1}` : ''}: ${m}`),
+    ...Object.entries(runs)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, run]) => `- \`${key}\` options: ${Object.entries(run.options).map(([k, v]) => `${k} ${v}`).join(', ')}`),
     '',
     '| scenario | store | figure | value | bar | met | date |',
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...(notes ? [notes, ''] : []),
     `<!-- bench-data\n${JSON.stringify(runs, null, 1)}\n-->`,
     '',
   ].join('\n');

@@ -83,11 +83,11 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     for (let attempt = 1; ; attempt += 1) {
       const quiet = await waitForQuiet({ threshold: Math.min(o.maxDisturbance, 0.5) });
       if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
-      // The pool's backends exist once the warm-up has run; list them for each phase all the same.
-      const dbPids = store === 'postgres' && env.DATABASE_URL ? await postgresPids(env.DATABASE_URL) : [];
-      const before = counters(serverPid, dbPids, load.pids);
+      // The server's pool opens and closes backends (idle ones close after 10 s): list them before and after.
+      const dbPids = async () => (store === 'postgres' && env.DATABASE_URL ? postgresPids(env.DATABASE_URL) : []);
+      const before = counters(serverPid, await dbPids(), load.pids);
       const result = await phase(channel, o.duration);
-      const m = measure(before, counters(serverPid, dbPids, load.pids), result);
+      const m = measure(before, counters(serverPid, await dbPids(), load.pids), result);
       const disturbance = (m.otherCpuSeconds ?? 0) / o.duration;
       if (disturbance <= o.maxDisturbance) return m;
       if (attempt === ATTEMPTS) {

@@ -1,6 +1,7 @@
 import { type Migration, Migrator, sql } from 'kysely';
 import { foundation } from './migrations/0001-foundation.js';
 import { messaging } from './migrations/0002-messaging.js';
+import { blockLookup } from './migrations/0003-block-lookup.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -8,6 +9,7 @@ function migrations(store: Store): Record<string, Migration> {
   return {
     '0001-foundation': foundation(store.kind),
     '0002-messaging': messaging(store.kind),
+    '0003-block-lookup': blockLookup,
   };
 }
 
