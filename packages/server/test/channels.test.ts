@@ -73,4 +73,12 @@ describe.each(storeKinds)('channels on %s', (kind) => {
     const again = await send(t, u('alice'), channel.channel.id, { text: 'next' });
     expect(again.seq).toBe(2);
   });
+
+  it('answers a send with the message it quotes', async () => {
+    const quoted = await send(t, u('alice'), 'general', { text: 'the original' });
+    const reply = await send(t, u('bob'), 'general', { text: 'quoting', quotedMessageId: quoted.id });
+    expect(reply).toMatchObject({ quotedMessageId: quoted.id, quotedMessage: { id: quoted.id, text: 'the original', userId: 'alice' }, ownReactions: [] });
+    const plain = await send(t, u('bob'), 'general', { text: 'plain' });
+    expect(plain.quotedMessage).toBeNull();
+  });
 });

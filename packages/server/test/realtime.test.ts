@@ -19,6 +19,17 @@ describe.each(storeKinds)('realtime gateway on %s, with the real centrifuge clie
     return client;
   };
 
+  /** A connected client of `user`, subscribed to the room, collecting what it receives. */
+  const watchRoom = async (user: string) => {
+    const client = open(ws[user]?.wsToken ?? '');
+    client.connect();
+    const sub = client.newSubscription('room');
+    const got = collect(sub);
+    sub.subscribe();
+    await next(sub, 'subscribed');
+    return { client, sub, got };
+  };
+
   beforeAll(async () => {
     t = await startTestServer(kind);
     chat = await chatApp(t, ['ana', 'ben', 'cid']);
@@ -77,12 +88,7 @@ describe.each(storeKinds)('realtime gateway on %s, with the real centrifuge clie
   });
 
   it('recovers 300 events missed while offline from the store, in order, none twice', async () => {
-    const client = open(ws.ben?.wsToken ?? '');
-    client.connect();
-    const sub = client.newSubscription('room');
-    const got = collect(sub);
-    sub.subscribe();
-    await next(sub, 'subscribed');
+    const { client, sub, got } = await watchRoom('ben');
     await send(t, u('ana'), 'room', { text: 'before' });
     await got.until(1);
     client.disconnect();
@@ -106,13 +112,8 @@ describe.each(storeKinds)('realtime gateway on %s, with the real centrifuge clie
     offsets.slice(1).forEach((offset, i) => expect(offset).toBe((offsets[i] ?? 0) + 1));
   });
 
-  it('keeps order when two processes of events race: every offset once, ascending', async () => {
-    const client = open(ws.ben?.wsToken ?? '');
-    client.connect();
-    const sub = client.newSubscription('room');
-    const got = collect(sub);
-    sub.subscribe();
-    await next(sub, 'subscribed');
+  it('keeps order under concurrent sends: every offset once, ascending', async () => {
+    const { client, sub, got } = await watchRoom('ben');
     await Promise.all(Array.from({ length: 40 }, (_, i) => send(t, u(i % 2 ? 'ana' : 'ben'), 'room', { text: `burst ${i}` })));
     const items = await got.until(40);
     const offsets = items.map((p) => p.offset ?? 0);

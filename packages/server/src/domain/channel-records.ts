@@ -124,3 +124,32 @@ export function toWireMembership(member: MemberRecord, unreadCount: number): Mem
     unreadMentions: member.unreadMentions,
   };
 }
+
+/**
+ * A new member's row: not muted, pinned or archived, no unread mentions, and
+ * everything up to `readUpTo` read (a new joiner does not inherit history as
+ * unread). Every way into a channel (create, add, join) starts here.
+ */
+export function newMemberRow(
+  appId: string,
+  channelId: string,
+  userId: string,
+  role: ChannelRole,
+  joinedAt: number,
+  readUpTo: { seq: number; messageId: string | null } = { seq: 0, messageId: null },
+): Selectable<MembersTable> {
+  return {
+    app_id: appId,
+    channel_id: channelId,
+    user_id: userId,
+    role,
+    joined_at: joinedAt,
+    last_read_seq: readUpTo.seq,
+    last_read_message_id: readUpTo.messageId,
+    last_read_at: null,
+    unread_mentions: 0,
+    muted: 0,
+    pinned: 0,
+    archived: 0,
+  };
+}

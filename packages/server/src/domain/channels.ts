@@ -10,6 +10,7 @@ import {
   channelFromRow,
   type MemberRecord,
   memberFromRow,
+  newMemberRow,
   toWireChannel,
   toWireMembership,
 } from './channel-records.js';
@@ -29,11 +30,8 @@ function distinctKey(type: string, members: string[]): string {
 /** The channel with its last message and the viewer's membership, as every channel endpoint answers. */
 export async function channelState(tx: Tx, caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): Promise<ChannelState> {
   const viewerId = caller.kind === 'user' ? caller.user.id : null;
-  let lastMessage = null;
-  if (channel.lastMessageId) {
-    const record = await findMessage(tx, channel.appId, channel.lastMessageId);
-    if (record) [lastMessage = null] = await hydrateMessages(tx, channel.appId, [record], viewerId);
-  }
+  const record = channel.lastMessageId ? await findMessage(tx, channel.appId, channel.lastMessageId) : undefined;
+  const lastMessage = record ? ((await hydrateMessages(tx, channel.appId, [record], viewerId))[0] ?? null) : null;
   let membership = null;
   if (member && viewerId) {
     const unread = await unreadCounts(tx, channel.appId, viewerId, [channel.id]);
@@ -133,20 +131,7 @@ export async function createChannel(
         await trx
           .insertInto('members')
           .values(
-            members.map((userId) => ({
-              app_id: appId,
-              channel_id: row.id,
-              user_id: userId,
-              role: userId === owner ? 'owner' : 'member',
-              joined_at: now,
-              last_read_seq: 0,
-              last_read_message_id: null,
-              last_read_at: null,
-              unread_mentions: 0,
-              muted: 0,
-              pinned: 0,
-              archived: 0,
-            })),
+            members.map((userId) => newMemberRow(appId, row.id, userId, userId === owner ? 'owner' : 'member', now)),
           )
           .execute();
       }

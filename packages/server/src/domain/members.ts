@@ -4,7 +4,7 @@ import { ApiError } from '../errors.js';
 import type { MembersTable } from '../store/schema.js';
 import type { Caller } from './caller.js';
 import { accessChannel, type ChannelAccess, requireMember, requireRead } from './channel-access.js';
-import { type MemberRecord, memberFromRow, toWireMember, toWireMembership } from './channel-records.js';
+import { type MemberRecord, memberFromRow, newMemberRow, toWireMember, toWireMembership } from './channel-records.js';
 import type { DomainContext } from './context.js';
 import { type Tx, transact } from './events.js';
 import { flag } from './json-columns.js';
@@ -62,20 +62,9 @@ export async function addMembers(ctx: DomainContext, caller: Caller, channelId: 
     const rows = await trx
       .insertInto('members')
       .values(
-        fresh.map((userId) => ({
-          app_id: appId,
-          channel_id: channelId,
-          user_id: userId,
-          role,
-          joined_at: now,
-          last_read_seq: access.channel.lastMessageSeq,
-          last_read_message_id: access.channel.lastMessageId,
-          last_read_at: null,
-          unread_mentions: 0,
-          muted: 0,
-          pinned: 0,
-          archived: 0,
-        })),
+        fresh.map((userId) =>
+          newMemberRow(appId, channelId, userId, role, now, { seq: access.channel.lastMessageSeq, messageId: access.channel.lastMessageId }),
+        ),
       )
       .returningAll()
       .execute();

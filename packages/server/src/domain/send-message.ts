@@ -10,7 +10,7 @@ import { flag } from './json-columns.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { serialiseCustom } from './custom-data.js';
 import { checkMessageContent } from './message-content.js';
-import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
+import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toQuoted, toWireMessage } from './message-records.js';
 
 /** Users a thread remembers as its participants. */
 const THREAD_PARTICIPANTS = 100;
@@ -119,8 +119,9 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
           throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
         }
       }
+      let quoted: MessageRecord | undefined;
       if (input.quotedMessageId !== undefined) {
-        const quoted = await findMessage(trx, appId, input.quotedMessageId);
+        quoted = await findMessage(trx, appId, input.quotedMessageId);
         if (!quoted || quoted.channelId !== channelId) {
           throw new ApiError('validation_failed', 'body/quotedMessageId must name a message of this channel');
         }
@@ -213,9 +214,8 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
       }
 
       await events.emit(appId, channelId, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
-      const [hydrated] = await hydrateMessages(trx, appId, [message], caller.kind === 'user' ? caller.user.id : null);
-      if (!hydrated) throw new Error('hydrating one message returned none');
-      return { message: hydrated, created: true };
+      // A message created in this transaction has no reactions yet: nothing to read back but what it quotes.
+      return { message: toWireMessage(message, { quoted: quoted ? toQuoted(quoted) : null }), created: true };
     });
   } catch (error) {
     // Two sends with one client id raced past the first check: the loser answers like a resend.
