@@ -75,6 +75,19 @@ export type {
   TransientChannelEvent,
   RealtimeChannelEvent,
 } from './events.js';
+export { personalChannel } from './user-events.js';
+export type {
+  UnreadTotals,
+  AddedToChannelEvent,
+  RemovedFromChannelEvent,
+  ChannelDeletedNotification,
+  NotificationMessageNewEvent,
+  NotificationMarkReadEvent,
+  UserOnlineEvent,
+  UserOfflineEvent,
+  UserEvent,
+  UserEventType,
+} from './user-events.js';
 
 /** `messaging` | `team` | `public` | `livestream`. */
 export type ChannelType = Static<typeof S.ChannelType>;
@@ -154,3 +167,9 @@ export type Block = Static<typeof S.Block>;
 export type BlocksResponse = Static<typeof S.BlocksResponse>;
 /** `POST /api/channels/:id/typing` body. */
 export type TypingBody = Static<typeof S.TypingBody>;
+/** `GET /api/users/presence` query. */
+export type PresenceQuery = Static<typeof S.PresenceQuery>;
+/** One user's online state. */
+export type UserPresence = Static<typeof S.UserPresence>;
+/** `{ users }` of presence. */
+export type PresenceResponse = Static<typeof S.PresenceResponse>;

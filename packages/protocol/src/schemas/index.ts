@@ -76,3 +76,4 @@ export {
   PinnedPage,
 } from './messages.js';
 export { TypingBody, MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';
+export { PresenceQuery, UserPresence, PresenceResponse } from './presence.js';

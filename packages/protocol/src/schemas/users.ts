@@ -21,6 +21,8 @@ export const User = Type.Object(
     role: UserRole,
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    /** When the user last had a live connection (at its close, or now while connected); null if never. */
+    lastActiveAt: Type.Union([Timestamp, Type.Null()]),
   },
   { $id: 'User' },
 );

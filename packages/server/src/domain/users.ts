@@ -21,6 +21,7 @@ export interface UserRecord {
   updatedAt: number;
   deletedAt: number | null;
   tokensValidAfter: number | null;
+  lastActiveAt: number | null;
 }
 
 /** Maps a row to a record. Exported for queries that join `users`. */
@@ -37,6 +38,7 @@ export function userFromRow(row: Selectable<UsersTable>): UserRecord {
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
     tokensValidAfter: row.tokens_valid_after,
+    lastActiveAt: row.last_active_at,
   };
 }
 
@@ -50,6 +52,7 @@ export function toWireUser(user: UserRecord): User {
     role: user.role,
     createdAt: toIso(user.createdAt),
     updatedAt: toIso(user.updatedAt),
+    lastActiveAt: user.lastActiveAt === null ? null : toIso(user.lastActiveAt),
   };
 }
 

@@ -58,6 +58,7 @@ export interface UsersTable {
   deleted_at: number | null;
   /** Tokens issued before this instant (ms) are refused. */
   tokens_valid_after: number | null;
+  last_active_at: number | null;
 }
 
 /** 0/1: booleans are integers in both dialects. */
