@@ -1,0 +1,322 @@
+import type {
+  ChannelRole,
+  ChannelState,
+  Member,
+  MembersPage,
+  MembershipResponse,
+  MembersResponse,
+  MessageResponse,
+  MessagesPage,
+  PinnedPage,
+  ReactionResponse,
+  ReadResponse,
+  ReadsPage,
+  ReadState,
+  RealtimeChannelEvent,
+  SendReactionBody,
+  UpdateChannelBody,
+  UpdateMembershipBody,
+  UpdateMessageBody,
+} from '@chatsdk/protocol';
+import type { ChatError } from '../errors.js';
+import type { RequestManager } from '../http/requests.js';
+import { seg } from '../http/requests.js';
+import type { Outbox } from '../offline/outbox.js';
+import type { OutboxOperation } from '../offline/storage.js';
+import type { RealtimeConnection } from '../realtime/connection.js';
+import { fromServer, type LocalMessage } from '../state/message-list.js';
+import { MessageWindow } from '../state/message-window.js';
+import { Store } from '../store.js';
+import { newId } from '../util.js';
+import { applyEvent, type ChannelStores } from './apply-event.js';
+import { ChannelStream } from './stream.js';
+import { TypingSender, TypingStore } from './typing.js';
+import { applyDone, applyFailed, applyOptimistic, type MessageInput } from './writes.js';
+
+/** What a channel needs from its client. */
+export interface ChannelContext {
+  requests: RequestManager;
+  connection: RealtimeConnection;
+  outbox: Outbox;
+  me(): string | undefined;
+  /** Every event after this channel applied it (the client updates its list and unread counts). */
+  applied(channel: ChatChannel, event: RealtimeChannelEvent): void;
+  /** Background work that failed with nobody awaiting it. */
+  reportError(error: unknown): void;
+}
+
+/**
+ * One channel: its stores (state, message window, threads, typing, read
+ * receipts, members) and its calls. `watch()` loads it and keeps it live;
+ * writes are optimistic and go through the client's outbox.
+ */
+export class ChatChannel {
+  /** The channel, its last message and the user's membership; null until loaded. */
+  readonly state = new Store<ChannelState | null>(null);
+  /** The newest messages, extended backwards with `loadOlder()`. */
+  readonly messages: MessageWindow;
+  /** Others typing here (in threads too: see `parentId`). */
+  readonly typing: TypingStore;
+  /** Read receipts: every member's read position by user id. */
+  readonly reads = new Store<Readonly<Record<string, ReadState>>>({});
+  /** Members by user id (the first 100 after `watch()`; `loadMembers()` for more). */
+  readonly members = new Store<readonly Member[]>([]);
+  private readonly threads = new Map<string, MessageWindow>();
+  private readonly stream: ChannelStream;
+  private readonly typist: TypingSender;
+  private readonly stores: ChannelStores;
+  private watching = false;
+
+  constructor(
+    /** The channel id (also its realtime channel name). */
+    readonly id: string,
+    private readonly ctx: ChannelContext,
+  ) {
+    const path = `/api/channels/${seg(id)}`;
+    this.messages = new MessageWindow((query) => ctx.requests.request<MessagesPage>(`${path}/messages`, { query: { ...query } }), (m) => m.parentId === null || m.showInChannel);
+    this.typing = new TypingStore(ctx.me);
+    this.stores = { me: ctx.me, state: this.state, messages: this.messages, threads: this.threads, typing: this.typing, reads: this.reads, members: this.members };
+    this.stream = new ChannelStream((event) => this.apply(event), () => this.reload(), ctx.reportError);
+    this.typist = new TypingSender((typing, parentId) => void this.sendTyping(typing, parentId));
+  }
+
+  private get path(): string {
+    return `/api/channels/${seg(this.id)}`;
+  }
+
+  /** Whether the channel is watched (loaded and live). */
+  get watched(): boolean {
+    return this.watching;
+  }
+
+  /** Fetches the channel's state (`GET /api/channels/:id`). */
+  async get(): Promise<ChannelState> {
+    const state = await this.ctx.requests.request<ChannelState>(this.path);
+    this.state.set(state);
+    return state;
+  }
+
+  /**
+   * Loads the channel (state, newest messages, members, read receipts) and
+   * subscribes to its stream from the position that state is at, so no event
+   * between the load and the subscription is missed.
+   */
+  async watch(): Promise<void> {
+    this.watching = true;
+    const offset = await this.reload();
+    const channel = this.state.getSnapshot()?.channel;
+    if (!this.watching || !channel) return;
+    this.stream.reset(offset);
+    this.ctx.connection.subscribe(this.id, { offset, epoch: channel.epoch }, {
+      publication: (data, at) => this.stream.publication(data as RealtimeChannelEvent, at),
+      subscribed: (info) => this.stream.subscribed(info),
+      unsubscribed: (code) => {
+        // 2000 removed, 2001 deleted: the server ended it; the stores stay as they were last.
+        if (code >= 2000) this.watching = false;
+      },
+    });
+  }
+
+  /** Stops the live updates; the stores keep their last snapshots. */
+  unwatch(): void {
+    this.watching = false;
+    this.stream.dispose();
+    this.typist.dispose();
+    this.typing.reset();
+    this.ctx.connection.unsubscribe(this.id);
+  }
+
+  /** Pages older messages into the window; resolves to whether even older ones remain. */
+  loadOlder(limit?: number): Promise<boolean> {
+    return this.messages.loadOlder(limit);
+  }
+
+  /** A thread's window of replies (load it with `reload()`, page with `loadOlder()`); live while the channel is watched. */
+  thread(parentId: string): MessageWindow {
+    let thread = this.threads.get(parentId);
+    if (!thread) {
+      thread = new MessageWindow((query) => this.ctx.requests.request<MessagesPage>(`/api/messages/${seg(parentId)}/replies`, { query: { ...query } }), (m) => m.parentId === parentId);
+      this.threads.set(parentId, thread);
+      for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.kind === 'send' && entry.op.body.parentId === parentId) applyOptimistic(this.stores, entry.op);
+    }
+    return thread;
+  }
+
+  /**
+   * Sends a message. It shows at once (`status: 'sending'`, with its client
+   * id), becomes `sent` when the server has it or `failed` when it gives up;
+   * offline, it waits in the outbox. Resolves with the message as sent.
+   */
+  async sendMessage(input: MessageInput): Promise<LocalMessage> {
+    const fields = typeof input === 'string' ? { text: input } : input;
+    const body = { ...fields, id: fields.id ?? newId() };
+    this.typist.stop(body.parentId);
+    const { message } = (await this.write({ kind: 'send', channelId: this.id, body })) as MessageResponse;
+    return this.find(body.id, body.parentId) ?? fromServer(message);
+  }
+
+  /** Sends a failed message again, with the same id: the server keeps one copy whatever happened before. */
+  async retry(messageId: string): Promise<LocalMessage> {
+    const failed = this.messages.get(messageId) ?? [...this.threads.values()].map((t) => t.get(messageId)).find(Boolean);
+    if (!failed || failed.status !== 'failed') throw new Error(`no failed message ${messageId} in this channel`);
+    const { text, attachments, mentionedUsers, quotedMessageId, parentId, showInChannel, custom, silent } = failed;
+    const body = { id: messageId, text, attachments, mentionedUsers, custom, silent, showInChannel, ...(quotedMessageId ? { quotedMessageId } : {}), ...(parentId ? { parentId } : {}) };
+    return this.sendMessage(body);
+  }
+
+  /** Drops a failed message from the windows. */
+  discard(messageId: string): void {
+    this.messages.remove(messageId);
+    for (const thread of this.threads.values()) thread.remove(messageId);
+  }
+
+  /** Edits a message (text, attachments, custom); shows at once. */
+  async editMessage(messageId: string, change: UpdateMessageBody | string): Promise<LocalMessage> {
+    const body = typeof change === 'string' ? { text: change } : change;
+    const { message } = (await this.write({ kind: 'edit', channelId: this.id, messageId, body })) as MessageResponse;
+    return this.find(messageId, message.parentId) ?? fromServer(message);
+  }
+
+  /** Deletes a message (soft: a tombstone stays); shows at once. */
+  async deleteMessage(messageId: string): Promise<void> {
+    await this.write({ kind: 'delete', channelId: this.id, messageId });
+  }
+
+  /** Reacts to a message (`type` such as `like`); resolves with the server's answer. */
+  react(messageId: string, type: string, options: Omit<SendReactionBody, 'type'> = {}): Promise<ReactionResponse> {
+    return this.write({ kind: 'react', channelId: this.id, messageId, body: { type, ...options } }) as Promise<ReactionResponse>;
+  }
+
+  /** Removes the user's reaction of `type`. */
+  unreact(messageId: string, type: string): Promise<ReactionResponse> {
+    return this.write({ kind: 'unreact', channelId: this.id, messageId, type }) as Promise<ReactionResponse>;
+  }
+
+  /** Pins a message. */
+  pin(messageId: string): Promise<MessageResponse> {
+    return this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(messageId)}/pin`, { method: 'POST' });
+  }
+
+  /** Unpins a message. */
+  unpin(messageId: string): Promise<MessageResponse> {
+    return this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(messageId)}/pin`, { method: 'DELETE' });
+  }
+
+  /** The channel's pinned messages, most recently pinned first. */
+  pinned(query: { limit?: number; cursor?: string } = {}): Promise<PinnedPage> {
+    return this.ctx.requests.request<PinnedPage>(`${this.path}/pinned`, { query });
+  }
+
+  /** Marks the channel read up to `messageId` (default: the newest message). */
+  async markRead(messageId?: string): Promise<ReadResponse> {
+    const answer = await this.ctx.requests.request<ReadResponse>(`${this.path}/read`, { body: messageId ? { messageId } : {} });
+    this.state.update((state) =>
+      state?.membership ? { ...state, membership: { ...state.membership, lastReadSeq: Math.max(state.membership.lastReadSeq, answer.read.lastReadSeq), unreadCount: answer.unreadCount, unreadMentions: answer.unreadCount === 0 ? 0 : state.membership.unreadMentions } } : state,
+    );
+    this.ctx.applied(this, { type: 'message.read', channelId: this.id, createdAt: new Date().toISOString(), read: answer.read });
+    return answer;
+  }
+
+  /** Call on every keystroke in the composer: starts are throttled, a stop follows a pause. */
+  keystroke(parentId?: string): void {
+    this.typist.keystroke(parentId);
+  }
+
+  /** The user stopped typing (cleared the composer, left). Sending a message does this by itself. */
+  stopTyping(parentId?: string): void {
+    this.typist.stop(parentId);
+  }
+
+  /** A page of members, ordered by user id. */
+  loadMembers(query: { limit?: number; cursor?: string } = {}): Promise<MembersPage> {
+    return this.ctx.requests.request<MembersPage>(`${this.path}/members`, { query });
+  }
+
+  /** Adds members (moderators and up; or yourself in an open channel). */
+  addMembers(userIds: string[], role?: ChannelRole): Promise<MembersResponse> {
+    return this.ctx.requests.request<MembersResponse>(`${this.path}/members`, { body: role ? { userIds, role } : { userIds } });
+  }
+
+  /** Removes a member (or leaves, with your own id). */
+  async removeMember(userId: string): Promise<void> {
+    await this.ctx.requests.request<undefined>(`${this.path}/members/${seg(userId)}`, { method: 'DELETE' });
+  }
+
+  /** Changes a member's role. */
+  updateMember(userId: string, role: ChannelRole): Promise<{ member: Member }> {
+    return this.ctx.requests.request<{ member: Member }>(`${this.path}/members/${seg(userId)}`, { method: 'PATCH', body: { role } });
+  }
+
+  /** The user's own settings here: muted, pinned, archived. */
+  async updateMembership(body: UpdateMembershipBody): Promise<MembershipResponse> {
+    const answer = await this.ctx.requests.request<MembershipResponse>(`${this.path}/membership`, { method: 'PATCH', body });
+    this.state.update((state) => (state ? { ...state, membership: answer.membership } : state));
+    return answer;
+  }
+
+  /** Changes the channel's name, image or custom data. */
+  async update(body: UpdateChannelBody): Promise<ChannelState> {
+    const state = await this.ctx.requests.request<ChannelState>(this.path, { method: 'PATCH', body });
+    this.state.set(state);
+    return state;
+  }
+
+  /** Deletes the channel (its owner). */
+  async delete(): Promise<void> {
+    await this.ctx.requests.request<undefined>(this.path, { method: 'DELETE' });
+  }
+
+  /** A write made by the client's outbox for this channel finished. */
+  writeDone(op: OutboxOperation, result: unknown): void {
+    applyDone(this.stores, op, result);
+  }
+
+  /** A write for this channel failed: a send shows `failed`; anything else is put back as the server has it. */
+  writeFailed(op: OutboxOperation, error: ChatError): void {
+    applyFailed(this.stores, op, error);
+    if (op.kind !== 'send') {
+      this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(op.messageId)}`).then(
+        ({ message }) => applyDone(this.stores, { ...op, kind: 'edit', body: {} } as OutboxOperation, { message }),
+        (fetchError: unknown) => this.ctx.reportError(fetchError),
+      );
+    }
+  }
+
+  /** Reloads state, messages, members and read receipts; resolves to the stream offset the state includes. */
+  private async reload(): Promise<number> {
+    const state = await this.get();
+    await Promise.all([
+      this.messages.reload(),
+      this.ctx.requests.request<MembersPage>(`${this.path}/members`, { query: { limit: 100 } }).then((page) => this.members.set(page.members)),
+      this.ctx.requests.request<ReadsPage>(`${this.path}/read`, { query: { limit: 100 } }).then((page) => this.reads.set(Object.fromEntries(page.reads.map((read) => [read.userId, read])))),
+      ...[...this.threads.values()].filter((thread) => thread.getSnapshot().ready).map((thread) => thread.reload()),
+    ]);
+    for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.channelId === this.id && entry.op.kind === 'send') applyOptimistic(this.stores, entry.op);
+    return state.channel.offset;
+  }
+
+  private apply(event: RealtimeChannelEvent): void {
+    applyEvent(this.stores, event);
+    if (event.type === 'channel.deleted') this.watching = false;
+    this.ctx.applied(this, event);
+  }
+
+  private write(op: OutboxOperation): Promise<unknown> {
+    applyOptimistic(this.stores, op);
+    return this.ctx.outbox.enqueue(op);
+  }
+
+  private find(id: string, parentId: string | null | undefined): LocalMessage | undefined {
+    return this.messages.get(id) ?? (parentId ? this.threads.get(parentId)?.get(id) : undefined);
+  }
+
+  private async sendTyping(typing: boolean, parentId: string | undefined): Promise<void> {
+    const data = { typing, ...(parentId ? { parentId } : {}) };
+    try {
+      if (this.ctx.connection.connected) await this.ctx.connection.rpc('typing', { channel: this.id, ...data });
+      else await this.ctx.requests.request<undefined>(`${this.path}/typing`, { body: data });
+    } catch {
+      // Typing is of the moment: a lost indicator is not worth an error.
+    }
+  }
+}

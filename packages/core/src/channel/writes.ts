@@ -1,0 +1,97 @@
+import type { Message, MessageResponse, ReactionResponse, SendMessageBody } from '@chatsdk/protocol';
+import type { ChatError } from '../errors.js';
+import type { OutboxOperation } from '../offline/storage.js';
+import type { LocalMessage } from '../state/message-list.js';
+import type { ChannelStores } from './apply-event.js';
+
+/** What a message is sent with: text, or a body without the id (the client chooses one unless given). */
+export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string });
+
+/** The message as it shows before the server has it. */
+export function optimisticMessage(channelId: string, body: SendMessageBody & { id: string }, me: string | undefined): LocalMessage {
+  const now = new Date().toISOString();
+  return {
+    id: body.id,
+    channelId,
+    seq: 0,
+    userId: me ?? null,
+    text: body.text ?? '',
+    attachments: body.attachments ?? [],
+    mentionedUsers: body.mentionedUsers ?? [],
+    quotedMessageId: body.quotedMessageId ?? null,
+    quotedMessage: null,
+    parentId: body.parentId ?? null,
+    showInChannel: body.showInChannel ?? false,
+    replyCount: 0,
+    lastReplyAt: null,
+    threadParticipants: [],
+    custom: body.custom ?? {},
+    silent: body.silent ?? false,
+    pinnedAt: null,
+    pinnedBy: null,
+    reactionCounts: {},
+    reactionScores: {},
+    latestReactions: [],
+    ownReactions: [],
+    createdAt: now,
+    updatedAt: now,
+    editedAt: null,
+    deletedAt: null,
+    status: 'sending',
+    clientId: body.id,
+  };
+}
+
+/** Every window a message of this channel can show in. */
+function windowsOf(stores: ChannelStores, parentId: string | null) {
+  const thread = parentId ? stores.threads.get(parentId) : undefined;
+  return thread ? [stores.messages, thread] : [stores.messages];
+}
+
+/** Shows a queued write at once: the optimistic message, edit or tombstone. */
+export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): void {
+  const me = stores.me();
+  switch (op.kind) {
+    case 'send': {
+      const message = optimisticMessage(op.channelId, op.body, me);
+      for (const window of windowsOf(stores, message.parentId)) window.putLocal(message);
+      return;
+    }
+    case 'edit': {
+      const now = new Date().toISOString();
+      for (const window of [stores.messages, ...stores.threads.values()]) {
+        window.patch(op.messageId, (message) => ({ ...message, ...op.body, editedAt: now, updatedAt: now }));
+      }
+      return;
+    }
+    case 'delete':
+      for (const window of [stores.messages, ...stores.threads.values()]) {
+        window.patch(op.messageId, (message) => ({ ...message, text: '', attachments: [], deletedAt: new Date().toISOString() }));
+      }
+      return;
+    case 'react':
+    case 'unreact':
+      // Reactions show when the server answers: their counts are the server's to compute.
+      return;
+  }
+}
+
+/** Takes the server's answer to a write. */
+export function applyDone(stores: ChannelStores, op: OutboxOperation, result: unknown): void {
+  const message: Message | undefined = (result as MessageResponse | ReactionResponse | undefined)?.message;
+  if (!message) return;
+  for (const window of windowsOf(stores, message.parentId)) {
+    const existing = window.get(message.id);
+    // The realtime echo may have come first, and newer events after it: the answer only confirms.
+    if (op.kind === 'send' && existing?.status === 'sent') continue;
+    if (existing || op.kind === 'send') window.putServer(message, false);
+  }
+}
+
+/** A write the server refused, or that failed on every retry. */
+export function applyFailed(stores: ChannelStores, op: OutboxOperation, error: ChatError): void {
+  if (op.kind !== 'send') return;
+  for (const window of windowsOf(stores, op.body.parentId ?? null)) {
+    window.patch(op.body.id, (message) => (message.status === 'sent' ? message : { ...message, status: 'failed', error }));
+  }
+}

@@ -1,0 +1,246 @@
+import { personalChannel, type RealtimeChannelEvent, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
+import { MentionsApi } from './api/mentions.js';
+import { ChannelsApi } from './api/channels.js';
+import { UsersApi } from './api/users.js';
+import { TokenManager, type TokenPair, type TokenProvider, type UnauthorizedContext } from './auth/tokens.js';
+import { ChatChannel } from './channel/channel.js';
+import { Emitter, type Subscription } from './emitter.js';
+import { ChatError } from './errors.js';
+import { type FetchLike, RequestManager } from './http/requests.js';
+import { indexedDbStorage } from './offline/indexeddb.js';
+import { Outbox } from './offline/outbox.js';
+import { type OutboxEntry, type OutboxStorage, sharedMemoryStorage } from './offline/storage.js';
+import { type ConnectionState, RealtimeConnection, type WebSocketClass } from './realtime/connection.js';
+import { UnreadStore } from './state/unread.js';
+import type { ReadableStore } from './store.js';
+import { inBrowserPage } from './util.js';
+
+/** How to reach ChatSDK and as whom. */
+export interface ChatClientOptions {
+  /** The server's base URL, such as `https://chat.example.com` (a trailing `/api` is accepted). */
+  apiUrl: string;
+  /** The WebSocket URL; defaults to the API's host with `ws(s)://…/ws`. */
+  wsUrl?: string;
+  /** The REST token from `POST /tokens`. */
+  token: string;
+  /** The WebSocket token from `POST /tokens`. */
+  wsToken: string;
+  /** Renews both tokens before they expire and after a 401; without it a refused token ends the session (`unauthorized`). */
+  tokenProvider?: TokenProvider;
+  /** A WebSocket class (Node: `ws`, constructed with `allowSynchronousEvents: false`); defaults to the global one. */
+  WebSocket?: WebSocketClass;
+  /** A `fetch`; defaults to the global one. */
+  fetch?: FetchLike;
+  /** Where the outbox persists writes; defaults to IndexedDB in browsers, memory elsewhere. */
+  storage?: OutboxStorage;
+  /** How long `connect()` waits for the socket before rejecting (it keeps trying). Default 15 s. */
+  connectTimeoutMs?: number;
+  /** How long a REST call may take. Default 20 s. */
+  requestTimeoutMs?: number;
+  /** Attempts of a write the server keeps failing (5xx) before it is marked failed. Default 3. */
+  maxWriteAttempts?: number;
+  /** Refused in browsers: the API key belongs on your backend. */
+  apiKey?: never;
+}
+
+/** The client's events, each with one context object. */
+export interface ChatClientEvents {
+  /** The tokens were refused and could not be renewed: get new ones (`setTokens`) or log the user out. */
+  unauthorized: UnauthorizedContext;
+  /** Every event of a watched channel, after the stores took it. */
+  'channel.event': { channel: ChatChannel; event: RealtimeChannelEvent };
+  /** Every event of the user's personal stream, after the stores took it. */
+  'user.event': UserEvent;
+  /** Background work failed (a reload after a reconnect, say); nothing was awaiting it. */
+  error: { error: unknown };
+}
+
+function baseUrl(apiUrl: string): string {
+  return apiUrl.replace(/\/+$/, '').replace(/\/api$/, '');
+}
+
+/**
+ * The ChatSDK client: `new ChatClient({ apiUrl, wsUrl, token, wsToken })`,
+ * `await client.connect()`. A thin facade over the pieces: tokens, requests,
+ * the realtime connection, the outbox, and the stores.
+ */
+export class ChatClient {
+  /** The socket's state, as a store. */
+  readonly connection: ReadableStore<ConnectionState>;
+  /** Channels: query, create, get, direct messages, and the channel list store. */
+  readonly channels: ChannelsApi;
+  /** Users, blocks and the presence store. */
+  readonly users: UsersApi;
+  /** Messages mentioning the user. */
+  readonly mentions: MentionsApi;
+  /** Unread totals, as a store with `refresh()`. */
+  readonly unread: UnreadStore;
+  /** Writes waiting for the server, oldest first, as a store. */
+  readonly pendingWrites: ReadableStore<readonly OutboxEntry[]>;
+  private readonly events = new Emitter<ChatClientEvents>();
+  private readonly tokens: TokenManager;
+  private readonly requests: RequestManager;
+  private readonly realtime: RealtimeConnection;
+  private readonly outbox: Outbox;
+  private readonly open = new Map<string, ChatChannel>();
+  private readonly apiUrl: string;
+  private user: string | undefined;
+
+  constructor(private readonly options: ChatClientOptions) {
+    if ((options as { apiKey?: unknown }).apiKey !== undefined && inBrowserPage()) {
+      throw new ChatError('api_key_in_browser', 'ChatClient refuses an apiKey in a browser: anyone could read it there. Your backend keeps the API key and gives the browser a token and wsToken from POST /tokens.');
+    }
+    const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
+    this.apiUrl = baseUrl(options.apiUrl);
+    const wsUrl = options.wsUrl ?? `${this.apiUrl.replace(/^http/, 'ws')}/ws`;
+    this.tokens = new TokenManager({ token: options.token, wsToken: options.wsToken }, options.tokenProvider, (ctx) => this.events.emit('unauthorized', ctx));
+    this.user = this.tokens.userId;
+    const me = () => this.user;
+    this.requests = new RequestManager(this.apiUrl, fetchFn, this.tokens, (reason, error) => this.events.emit('unauthorized', { reason, error }), options.requestTimeoutMs);
+    this.realtime = new RealtimeConnection(wsUrl, options.WebSocket, this.tokens, () => (this.user ? personalChannel(this.user) : undefined), {
+      personal: (data) => this.onUserEvent(data as UserEvent),
+      connected: (first) => this.onConnected(first),
+      unauthorized: (reason, error) => this.events.emit('unauthorized', { reason, error }),
+    });
+    const storage = options.storage ?? (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB !== null ? indexedDbStorage() : sharedMemoryStorage());
+    this.outbox = new Outbox(
+      storage,
+      () => `${this.apiUrl}|${this.user ?? ''}`,
+      (op) => this.execute(op),
+      {
+        done: (entry, result) => this.open.get(entry.op.channelId)?.writeDone(entry.op, result),
+        failed: (entry, error) => this.open.get(entry.op.channelId)?.writeFailed(entry.op, error),
+      },
+      options.maxWriteAttempts,
+    );
+    this.connection = this.realtime.state;
+    this.pendingWrites = this.outbox.entries;
+    this.channels = new ChannelsApi(this.requests, (id) => this.channel(id), me);
+    this.users = new UsersApi(this.requests);
+    this.mentions = new MentionsApi(this.requests);
+    this.unread = new UnreadStore(me, () => this.requests.request<UnreadResponse>('/api/users/me/unread'));
+  }
+
+  /** The id of the user the tokens are for (known from the token, or after `connect()`). */
+  get userId(): string | undefined {
+    return this.user;
+  }
+
+  /** Listens to a client event; `remove()` the answer to stop. */
+  on<K extends keyof ChatClientEvents>(event: K, listener: (ctx: ChatClientEvents[K]) => void): Subscription {
+    return this.events.on(event, listener);
+  }
+
+  /** The channel `id` (one object per id); `watch()` it to load it and keep it live. */
+  channel(id: string): ChatChannel {
+    let channel = this.open.get(id);
+    if (!channel) {
+      channel = new ChatChannel(id, {
+        requests: this.requests,
+        connection: this.realtime,
+        outbox: this.outbox,
+        me: () => this.user,
+        applied: (from, event) => this.onChannelEvent(from, event),
+        reportError: (error) => this.events.emit('error', { error }),
+      });
+      this.open.set(id, channel);
+    }
+    return channel;
+  }
+
+  /** Connects the socket, starts renewing tokens and flushes writes left from before. Resolves once connected. */
+  async connect(): Promise<void> {
+    this.user ??= (await this.users.me()).id;
+    this.tokens.startSchedule();
+    void this.outbox.start().catch((error: unknown) => this.events.emit('error', { error }));
+    await this.realtime.connect(this.options.connectTimeoutMs ?? 15_000);
+  }
+
+  /**
+   * Closes the socket and stops the outbox; queued writes stay persisted for
+   * the next session of this user. `clearCache: true` also drops them and
+   * every store's data (a logout).
+   */
+  async disconnect(options: { clearCache?: boolean } = {}): Promise<void> {
+    this.realtime.disconnect();
+    this.tokens.stopSchedule();
+    this.outbox.stop();
+    for (const channel of this.open.values()) channel.unwatch();
+    if (options.clearCache) {
+      await this.outbox.clear();
+      this.open.clear();
+      this.channels.list.reset();
+      this.unread.reset();
+      this.users.presence.set({});
+    }
+  }
+
+  /** New tokens from elsewhere (after `unauthorized`, say): used from the next call, and by the socket at its next connect. */
+  setTokens(pair: TokenPair): void {
+    this.tokens.set(pair);
+    this.outbox.nudge();
+  }
+
+  private execute(op: Parameters<Outbox['enqueue']>[0]): Promise<unknown> {
+    const message = `/api/messages/${encodeURIComponent('messageId' in op ? op.messageId : '')}`;
+    switch (op.kind) {
+      case 'send':
+        return this.requests.request(`/api/channels/${encodeURIComponent(op.channelId)}/messages`, { body: op.body });
+      case 'edit':
+        return this.requests.request(message, { method: 'PATCH', body: op.body });
+      case 'delete':
+        return this.requests.request(message, { method: 'DELETE' });
+      case 'react':
+        return this.requests.request(`${message}/reactions`, { body: op.body });
+      case 'unreact':
+        return this.requests.request(`${message}/reactions/${encodeURIComponent(op.type)}`, { method: 'DELETE' });
+    }
+  }
+
+  private background(work: Promise<unknown> | undefined): void {
+    work?.catch((error: unknown) => this.events.emit('error', { error }));
+  }
+
+  private onConnected(first: boolean): void {
+    this.outbox.nudge();
+    this.background(this.unread.refresh());
+    if (first) return;
+    // The personal stream is not replayed: what it would have said is read again.
+    this.background(this.channels.list.reload());
+    const known = Object.keys(this.users.presence.getSnapshot());
+    if (known.length > 0) this.background(this.users.loadPresence(known.slice(0, 100)));
+  }
+
+  private onChannelEvent(channel: ChatChannel, event: RealtimeChannelEvent): void {
+    const state = channel.state.getSnapshot();
+    this.channels.list.applyChannelEvent(event, state);
+    if (event.type === 'message.new') this.unread.messageNew(event.message);
+    else if (event.type === 'channel.deleted') this.unread.drop(channel.id);
+    else if (event.type === 'message.read' && event.read.userId === this.user && state?.membership) {
+      this.unread.setChannel(channel.id, { unreadCount: state.membership.unreadCount, unreadMentions: state.membership.unreadMentions });
+    }
+    this.events.emit('channel.event', { channel, event });
+  }
+
+  private onUserEvent(event: UserEvent): void {
+    this.channels.list.applyUserEvent(event);
+    this.users.presence.apply(event);
+    switch (event.type) {
+      case 'notification.message_new':
+      case 'notification.mark_read': {
+        const current = this.unread.getSnapshot().channels[event.channelId]?.unreadMentions ?? 0;
+        const mentioned = event.type === 'notification.message_new' && this.user !== undefined && event.message.mentionedUsers.includes(this.user);
+        const mentions = event.unreadCount === 0 ? 0 : current + (mentioned ? 1 : 0);
+        this.unread.setChannel(event.channelId, { unreadCount: event.unreadCount, unreadMentions: mentions }, event);
+        break;
+      }
+      case 'notification.removed_from_channel':
+      case 'notification.channel_deleted':
+        this.unread.drop(event.channelId);
+        break;
+      default:
+        break;
+    }
+    this.events.emit('user.event', event);
+  }
+}

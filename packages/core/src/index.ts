@@ -1,0 +1,33 @@
+/**
+ * @chatsdk/core: the framework-agnostic ChatSDK client. REST and realtime
+ * behind one `ChatClient`, state as subscribable stores, optimistic writes
+ * through a persisted outbox.
+ */
+export { ChatClient } from './client.js';
+export type { ChatClientOptions, ChatClientEvents } from './client.js';
+export { ChatError, isChatError } from './errors.js';
+export type { ClientErrorCode } from './errors.js';
+export type { Subscription } from './emitter.js';
+export { Store } from './store.js';
+export type { ReadableStore } from './store.js';
+export type { TokenPair, TokenProvider, UnauthorizedContext } from './auth/tokens.js';
+export type { FetchLike } from './http/requests.js';
+export type { ConnectionState, ConnectionStatus, WebSocketClass } from './realtime/connection.js';
+export { ChatChannel } from './channel/channel.js';
+export type { MessageInput } from './channel/writes.js';
+export type { TypingUser } from './channel/typing.js';
+export { ChannelsApi } from './api/channels.js';
+export type { DirectMessageOptions } from './api/channels.js';
+export { UsersApi } from './api/users.js';
+export { MentionsApi } from './api/mentions.js';
+export { MessageWindow } from './state/message-window.js';
+export type { MessageWindowState } from './state/message-window.js';
+export type { LocalMessage, MessageStatus } from './state/message-list.js';
+export { ChannelListStore } from './state/channel-list.js';
+export type { ChannelListState } from './state/channel-list.js';
+export { UnreadStore } from './state/unread.js';
+export type { UnreadState, ChannelUnread } from './state/unread.js';
+export { PresenceStore } from './state/presence.js';
+export { memoryStorage } from './offline/storage.js';
+export type { OutboxStorage, OutboxEntry, OutboxOperation } from './offline/storage.js';
+export { indexedDbStorage } from './offline/indexeddb.js';
