@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { machine } from './lib/machine.mjs';
 import { summariseProfile } from './lib/profile.mjs';
-import { keepProfile, updateResultsMd, writeResult } from './lib/results.mjs';
+import { keepProfile, sourceRevision, updateResultsMd, writeResult } from './lib/results.mjs';
 import { freshStore, startServer } from './lib/server.mjs';
 
 /**
@@ -17,13 +17,16 @@ import { freshStore, startServer } from './lib/server.mjs';
  * @property {Record<string, string>} env  DATABASE_URL / CHATSDK_DATA_DIR of its store, for the CLI and bulk seeding
  * @property {'sqlite' | 'postgres'} store
  * @property {number | undefined} serverPid  for CPU readings; unknown with --url unless --server-pid
+ * @property {string | undefined} inspectorUrl  the server's V8 inspector, for scenarios that export `inspectServer = true`; never with --url
  * @property {Record<string, string | boolean | undefined>} options
  * @property {(message: string) => void} log
  */
 
-/** Scenarios by name; issue 7 adds the rest (tokens, send, fanout, latency, idle, history, search, cluster). */
+/** Scenarios by name; issue 7 adds the rest (tokens, send, latency, history, search, cluster). */
 const SCENARIOS = {
   'send-members': () => import('./scenarios/send-members.mjs'),
+  fanout: () => import('./scenarios/fanout.mjs'),
+  idle: () => import('./scenarios/idle.mjs'),
 };
 
 const COMMON = {
@@ -97,6 +100,7 @@ async function main() {
   for (const store of /** @type {('sqlite' | 'postgres')[]} */ (stores)) {
     const log = (/** @type {string} */ m) => process.stderr.write(`[${name} ${store}] ${m}\n`);
     const startedAt = new Date().toISOString();
+    const revision = sourceRevision(); // before the run: what the server was built from
     const fresh = external
       ? undefined
       : await freshStore(store, { runId, dataRoot: String(values['data-dir']), postgresUrl: String(values['postgres-url']), keep: values.keep === true });
@@ -104,18 +108,23 @@ async function main() {
     let server;
     try {
       if (fresh) {
-        server = await startServer(fresh.env, { dir: fresh.dir, logLevel: String(values['log-level']), profile: values.profile === true });
+        server = await startServer(fresh.env, {
+          dir: fresh.dir,
+          logLevel: String(values['log-level']),
+          profile: values.profile === true,
+          inspect: 'inspectServer' in scenario && scenario.inspectServer === true,
+        });
         cleanups.add(server.stop);
         log(`server pid ${server.pid} at ${server.url} (${store}, logs in ${fresh.dir}/server.log)`);
       }
       // With --url, the server's store is the one this environment names (the CLI and the bulk seeding need it).
       const env = fresh ? fresh.env : { DATABASE_URL: process.env.DATABASE_URL ?? '', CHATSDK_DATA_DIR: process.env.CHATSDK_DATA_DIR ?? '' };
       const serverPid = server?.pid ?? (values['server-pid'] ? Number(values['server-pid']) : undefined);
-      const outcome = await scenario.run({ url: server?.url ?? String(values.url), env, store, serverPid, options: values, log });
+      const outcome = await scenario.run({ url: server?.url ?? String(values.url), env, store, serverPid, inspectorUrl: server?.inspectorUrl, options: values, log });
       await server?.stop(); // a profile is written when the server exits
       const profile = fresh && values.profile ? summariseProfile(join(fresh.dir, 'profile')) : undefined;
       if (profile) profile.file = keepProfile(profile.file, { scenario: name, store, startedAt });
-      const result = { scenario: name, store, startedAt, machine: machine(), server: { managed: !external, url: server?.url ?? values.url }, ...outcome, ...(profile ? { profile } : {}) };
+      const result = { scenario: name, store, startedAt, machine: machine(), revision, server: { managed: !external, url: server?.url ?? values.url }, ...outcome, ...(profile ? { profile } : {}) };
       if (profile) printProfile(profile, log);
       const file = writeResult(result);
       updateResultsMd(result);

@@ -106,3 +106,33 @@ export async function waitForQuiet({ threshold = 0.15, maxSeconds = 120 } = {}) 
     if (waitedSeconds >= maxSeconds) return { quiet: false, waitedSeconds, busyCores };
   }
 }
+
+/**
+ * A process's resident memory now and at its peak, in bytes, from
+ * /proc/<pid>/status (VmRSS, VmHWM); undefined when the process is gone.
+ * @param {number} pid
+ */
+export function processMemory(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (/** @type {string} */ field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The soft limit on open files of a process (`ulimit -n`), from /proc/<pid>/limits:
+ * every socket is a file, on the server's side and on the client's.
+ * @param {number | 'self'} pid
+ */
+export function openFilesLimit(pid) {
+  try {
+    const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+    const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
+    return soft === 'unlimited' ? Infinity : Number(soft);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeMachine } from './machine.mjs';
@@ -17,6 +18,20 @@ const NOTES = /^## Notes\n[\s\S]*?(?=\n<!-- bench-data|$(?![\s\S]))/m;
 function resultFile(run, ext) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return join(RESULTS_DIR, `${run.scenario}-${run.store}-${run.startedAt.replace(/[:.]/g, '-')}.${ext}`);
+}
+
+/**
+ * The commit the server was built from, and whether packages/ had
+ * uncommitted changes then: several people edit the server while benchmarks
+ * run, and a figure is only as good as knowing which code made it.
+ */
+export function sourceRevision() {
+  const git = (/** @type {string[]} */ args) => execFileSync('git', args, { cwd: BENCH, encoding: 'utf8' }).trim();
+  try {
+    return { commit: git(['rev-parse', 'HEAD']), packagesDirty: git(['status', '--porcelain', '--', '../packages']) !== '' };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

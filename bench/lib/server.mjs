@@ -66,6 +66,7 @@ export async function freshStore(kind, { runId, dataRoot, postgresUrl, keep }) {
  * @typedef {object} RunningServer
  * @property {string} url
  * @property {number} pid
+ * @property {string | undefined} inspectorUrl  the V8 inspector's ws:// address, when started with `inspect`
  * @property {() => Promise<void>} stop
  */
 
@@ -73,19 +74,30 @@ export async function freshStore(kind, { runId, dataRoot, postgresUrl, keep }) {
  * Starts `chatsdk start` on a free port of 127.0.0.1 and waits for it to listen.
  * Its output goes to `<dir>/server.log`, so a slow reader never stalls it.
  * With `profile`, the server runs under `node --cpu-prof` and writes its profile into `dir` on exit.
+ * With `inspect`, it opens the V8 inspector on a free port of 127.0.0.1 (see inspector.mjs).
  * @param {Record<string, string>} env
- * @param {{ dir: string, logLevel: string, profile?: boolean }} options
+ * @param {{ dir: string, logLevel: string, profile?: boolean, inspect?: boolean }} options
  * @returns {Promise<RunningServer>}
  */
-export async function startServer(env, { dir, logLevel, profile = false }) {
+export async function startServer(env, { dir, logLevel, profile = false, inspect = false }) {
   const logFile = join(dir, 'server.log');
   const log = createWriteStream(logFile);
-  const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', join(dir, 'profile')] : [];
+  const nodeArgs = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', join(dir, 'profile')] : []), ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
     env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: logLevel },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr.pipe(log);
+  // Node prints the inspector's address on stderr before the server listens.
+  /** @type {string | undefined} */
+  let inspectorUrl;
+  let stderrSeen = '';
+  const findInspector = (/** @type {Buffer} */ chunk) => {
+    stderrSeen += chunk;
+    inspectorUrl = /Debugger listening on (ws:\/\/\S+)/.exec(stderrSeen)?.[1];
+    if (inspectorUrl || stderrSeen.length > 65536) child.stderr.off('data', findInspector);
+  };
+  if (inspect) child.stderr.on('data', findInspector);
   const url = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => fail(new Error('the server did not start listening within 30 s')), 30_000);
@@ -108,9 +120,14 @@ export async function startServer(env, { dir, logLevel, profile = false }) {
     });
   });
   const pid = /** @type {number} */ (child.pid);
+  if (inspect && !inspectorUrl) {
+    child.kill('SIGKILL');
+    throw new Error(`the server started without its inspector\n--- ${logFile} ---\n${safeRead(logFile)}`);
+  }
   return {
     url: /** @type {string} */ (url),
     pid,
+    inspectorUrl,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

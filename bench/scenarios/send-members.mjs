@@ -1,9 +1,10 @@
 // Issue 3's bar: a send's cost must not depend on the channel's member count.
 // Persisted sends into a channel of 10,000 members and into one of 2, same
 // senders, same load; the two rates must be within 20% of each other.
-import { cpuSecondsBetween, cpuSecondsOf, machineCpuSeconds, processCpuSeconds, waitForQuiet } from '../lib/machine.mjs';
+import { cpuUse, databasePids, readCpu } from '../lib/cpu-use.mjs';
+import { waitForQuiet } from '../lib/machine.mjs';
 import { startLoad } from '../lib/load.mjs';
-import { createApp, postgresPids } from '../lib/server.mjs';
+import { createApp } from '../lib/server.mjs';
 import { addMembersInBulk, call, issueTokens, seedUsers, userId } from '../lib/seed.mjs';
 import { round3 } from '../lib/stats.mjs';
 
@@ -83,11 +84,9 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     for (let attempt = 1; ; attempt += 1) {
       const quiet = await waitForQuiet({ threshold: Math.min(o.maxDisturbance, 0.5) });
       if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
-      // The server's pool opens and closes backends (idle ones close after 10 s): list them before and after.
-      const dbPids = async () => (store === 'postgres' && env.DATABASE_URL ? postgresPids(env.DATABASE_URL) : []);
-      const before = counters(serverPid, await dbPids(), load.pids);
+      const before = readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids: load.pids });
       const result = await phase(channel, o.duration);
-      const m = measure(before, counters(serverPid, await dbPids(), load.pids), result);
+      const m = { result, ...cpuUse(before, readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids: load.pids })) };
       const disturbance = (m.otherCpuSeconds ?? 0) / o.duration;
       if (disturbance <= o.maxDisturbance) return m;
       if (attempt === ATTEMPTS) {
@@ -102,7 +101,7 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
       log(`warm-up: ${o.warmup} s on the ${c.members}-member channel`);
       await phase(c.name, o.warmup);
     }
-    /** @type {Record<string, ReturnType<typeof measure>[]>} */
+    /** @type {Record<string, Measurement[]>} */
     const samples = { large: [], small: [] };
     for (let round = 0; round < o.rounds; round += 1) {
       const order = round % 2 === 0 ? channels : [...channels].reverse();
@@ -148,46 +147,11 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
   }
 }
 
-/**
- * CPU counters at one instant: the server process, the PostgreSQL backends, the load generators, the machine.
- * @param {number | undefined} serverPid
- * @param {number[]} dbPids  PostgreSQL processes of the bench database; none for SQLite
- * @param {number[]} loadPids
- */
-function counters(serverPid, dbPids, loadPids) {
-  return {
-    server: serverPid === undefined ? undefined : processCpuSeconds(serverPid),
-    load: loadPids.reduce((a, pid) => a + (processCpuSeconds(pid) ?? 0), 0),
-    postgres: dbPids.length > 0 ? cpuSecondsOf(dbPids) : undefined,
-    machine: machineCpuSeconds(),
-  };
-}
-
-/**
- * @param {ReturnType<typeof counters>} before
- * @param {ReturnType<typeof counters>} after
- * @param {import('../lib/load.mjs').LoadResult} result
- */
-function measure(before, after, result) {
-  const serverCpuSeconds = before.server !== undefined && after.server !== undefined ? after.server - before.server : undefined;
-  const postgresCpuSeconds = before.postgres && after.postgres ? cpuSecondsBetween(before.postgres, after.postgres) : undefined;
-  const loadCpuSeconds = after.load - before.load;
-  const busy = before.machine && after.machine ? after.machine.busy - before.machine.busy : undefined;
-  const total = before.machine && after.machine ? after.machine.total - before.machine.total : undefined;
-  return {
-    result,
-    serverCpuSeconds,
-    postgresCpuSeconds,
-    loadCpuSeconds,
-    machineBusy: busy !== undefined && total ? busy / total : undefined,
-    // CPU the machine spent outside the server, its database and the load: other work disturbing the run.
-    otherCpuSeconds: busy === undefined ? undefined : busy - (serverCpuSeconds ?? 0) - (postgresCpuSeconds ?? 0) - loadCpuSeconds,
-  };
-}
+/** @typedef {{ result: import('../lib/load.mjs').LoadResult } & ReturnType<typeof cpuUse>} Measurement */
 
 /**
  * Figures of one channel over all its rounds.
- * @param {ReturnType<typeof measure>[]} runs
+ * @param {Measurement[]} runs
  * @param {number} members
  */
 function summarise(runs, members) {
@@ -200,7 +164,7 @@ function summarise(runs, members) {
   /** @type {Record<string, number>} */
   const errors = {};
   for (const r of runs) for (const [k, n] of Object.entries(r.result.errors)) errors[k] = (errors[k] ?? 0) + n;
-  const perSend = (/** @type {(r: ReturnType<typeof measure>) => number | undefined} */ pick) => {
+  const perSend = (/** @type {(r: Measurement) => number | undefined} */ pick) => {
     const values = runs.map(pick);
     return values.every((v) => v !== undefined) ? round3((values.reduce((a, v) => a + (v ?? 0), 0) * 1e6) / sends) : null;
   };

@@ -1,0 +1,267 @@
+// A realtime client process: holds many WebSocket connections for
+// lib/sockets.mjs, answers the server's pings, and tallies the channel pushes
+// it receives. It runs apart from the server and from the orchestrator so that
+// receiving does not share their event loops. It speaks the protocol with raw
+// `ws`, not the centrifuge client: a thousand connections must cost the client
+// little, or the client, not the server, is what gets measured.
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { Histogram } from './stats.mjs';
+
+/** One connection to open: its wsToken and the one channel it subscribes to. */
+/** @typedef {{ token: string, channel: string }} Connection */
+
+/**
+ * What lib/sockets.mjs asks. `watch` starts tallying the messages whose text
+ * starts with `tag` (lib/steady-sender.mjs writes `<tag> <seq> <sent at>`),
+ * counting those received between `from` and `to` (epoch ms) as in the window.
+ * @typedef {{ type: 'open', url: string, connections: Connection[], inFlight: number }
+ *   | { type: 'watch', tag: string, from: number, to: number }
+ *   | { type: 'count' } | { type: 'report' } | { type: 'close' } | { type: 'exit' }} Command
+ */
+
+/** A wall-clock time in ms with sub-ms resolution, comparable across the bench's processes. */
+const now = () => performance.timeOrigin + performance.now();
+
+/** A connect or subscribe not answered by then has failed. */
+const OPEN_TIMEOUT_MS = 30_000;
+
+/**
+ * @typedef {object} Socket
+ * @property {WebSocket} ws
+ * @property {string} channel     the channel it subscribed to (the server may add the user's personal stream)
+ * @property {boolean} pong        the connect reply asked for answers to pings
+ * @property {number} offset       the channel's last offset this socket saw
+ * @property {boolean} closing     closed by us: its close is not a drop
+ * @property {((frame: any) => void) | undefined} onReply
+ */
+
+/** @type {Socket[]} */
+const sockets = [];
+/** Sockets the server (or the network) closed while we held them, by close code. */
+/** @type {Record<string, number>} */
+const drops = {};
+let pings = 0;
+
+/** The current tally; `tag` '' tallies nothing. */
+let watch = freshWatch('', 0, 0);
+
+/**
+ * @param {string} tag
+ * @param {number} from
+ * @param {number} to
+ */
+function freshWatch(tag, from, to) {
+  return {
+    prefix: `${tag} `,
+    from,
+    to,
+    deliveries: 0,
+    inWindow: 0,
+    /** Send-to-receive, µs. */
+    latencyUs: new Histogram(),
+    /** Deliveries per message, by its sequence number. */
+    /** @type {number[]} */
+    perMessage: [],
+    /** Deliveries per second of receive time from `from`. */
+    /** @type {number[]} */
+    perSecond: [],
+    /** Offsets seen twice (or going back) and offsets skipped, over every socket: both should stay 0. */
+    repeatedOffsets: 0,
+    skippedOffsets: 0,
+  };
+}
+
+// Every socket of a channel receives the same push frame: parsing it once for
+// all of them keeps the client's cost per delivery far below the server's.
+let lastLine = '';
+/** @type {any} */
+let lastFrame;
+/** @param {string} line */
+function parse(line) {
+  if (line !== lastLine) {
+    lastFrame = JSON.parse(line);
+    lastLine = line;
+  }
+  return lastFrame;
+}
+
+/**
+ * @param {Socket} socket
+ * @param {WebSocket.RawData} data
+ */
+function receive(socket, data) {
+  const at = now(); // at arrival, before any parsing: the latency is the server's and the wire's
+  // The server coalesces a turn's frames into one message, newline-separated.
+  for (const line of String(data).split('\n')) {
+    if (line === '{}') {
+      pings += 1;
+      if (socket.pong) socket.ws.send('{}');
+      continue;
+    }
+    if (line === '') continue;
+    const frame = parse(line);
+    if (frame.push?.pub && frame.push.channel === socket.channel) publication(socket, frame.push.pub, at);
+    else if (frame.id !== undefined) socket.onReply?.(frame);
+  }
+}
+
+/**
+ * @param {Socket} socket
+ * @param {{ offset?: number, data?: { type?: string, message?: { text?: string } } }} pub
+ * @param {number} at
+ */
+function publication(socket, pub, at) {
+  if (pub.offset !== undefined) {
+    if (pub.offset <= socket.offset) watch.repeatedOffsets += 1;
+    else if (pub.offset > socket.offset + 1) watch.skippedOffsets += pub.offset - socket.offset - 1;
+    socket.offset = Math.max(socket.offset, pub.offset);
+  }
+  const text = pub.data?.type === 'message.new' ? pub.data.message?.text : undefined;
+  if (!text?.startsWith(watch.prefix)) return;
+  const [seq, sentAt] = text.slice(watch.prefix.length).split(' ').map(Number);
+  if (seq === undefined || sentAt === undefined) return;
+  watch.deliveries += 1;
+  watch.perMessage[seq] = (watch.perMessage[seq] ?? 0) + 1;
+  watch.latencyUs.record(Math.max(0, (at - sentAt) * 1000));
+  if (at >= watch.from && at < watch.to) watch.inWindow += 1;
+  const second = Math.floor((at - watch.from) / 1000);
+  if (second >= 0) watch.perSecond[second] = (watch.perSecond[second] ?? 0) + 1;
+}
+
+/**
+ * Opens one connection: the WebSocket, then `connect` and `subscribe` in one
+ * frame, as the centrifuge client batches them. Resolves once subscribed.
+ * @param {string} url
+ * @param {Connection} connection
+ * @returns {Promise<{ ok: true, ms: number } | { ok: false, reason: string }>}
+ */
+function openOne(url, { token, channel }) {
+  const started = now();
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    /** @type {Socket} */
+    const socket = { ws, channel, pong: false, offset: 0, closing: false, onReply: undefined };
+    let settled = false;
+    const settle = (/** @type {{ ok: true, ms: number } | { ok: false, reason: string }} */ outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.onReply = undefined;
+      if (outcome.ok) sockets.push(socket);
+      else {
+        socket.closing = true;
+        ws.terminate();
+      }
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ ok: false, reason: 'timeout' }), OPEN_TIMEOUT_MS);
+    socket.onReply = (frame) => {
+      if (frame.error) return settle({ ok: false, reason: `${frame.id === 1 ? 'connect' : 'subscribe'} error ${frame.error.code}` });
+      if (frame.id === 1) socket.pong = frame.connect?.pong === true;
+      if (frame.id === 2) {
+        socket.offset = frame.subscribe?.offset ?? 0;
+        settle({ ok: true, ms: now() - started });
+      }
+    };
+    ws.on('open', () => {
+      ws.send(`${JSON.stringify({ id: 1, connect: { token } })}\n${JSON.stringify({ id: 2, subscribe: { channel } })}`);
+    });
+    ws.on('message', (data) => receive(socket, data));
+    ws.on('error', (error) => settle({ ok: false, reason: /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message }));
+    ws.on('close', (code) => {
+      if (!settled) return settle({ ok: false, reason: `closed ${code}` });
+      if (!socket.closing) drops[code] = (drops[code] ?? 0) + 1;
+    });
+  });
+}
+
+/**
+ * Opens connections with `inFlight` handshakes at a time.
+ * @param {string} url
+ * @param {Connection[]} connections
+ * @param {number} inFlight
+ */
+async function open(url, connections, inFlight) {
+  const connectMs = new Histogram();
+  /** @type {Record<string, number>} */
+  const failures = {};
+  let next = 0;
+  const started = now();
+  const worker = async () => {
+    while (next < connections.length) {
+      const outcome = await openOne(url, /** @type {Connection} */ (connections[next++]));
+      if (outcome.ok) connectMs.record(outcome.ms);
+      else failures[outcome.reason] = (failures[outcome.reason] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, connections.length) }, worker));
+  return { opened: connectMs.count, failures, ms: now() - started, connectMs: connectMs.toJSON() };
+}
+
+/** Closes every socket, waiting (briefly) for each close handshake. */
+async function closeAll() {
+  await Promise.all(
+    sockets.splice(0).map(
+      (socket) =>
+        new Promise((resolve) => {
+          socket.closing = true;
+          if (socket.ws.readyState === WebSocket.CLOSED) return resolve(undefined);
+          const timer = setTimeout(() => {
+            socket.ws.terminate();
+            resolve(undefined);
+          }, 5000);
+          socket.ws.once('close', () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          });
+          socket.ws.close(1000);
+        }),
+    ),
+  );
+}
+
+function report() {
+  const { prefix, latencyUs, perMessage, perSecond, ...counts } = watch;
+  return {
+    ...counts,
+    latencyUs: latencyUs.toJSON(),
+    perMessage: Array.from(perMessage, (n) => n ?? 0),
+    perSecond: Array.from(perSecond, (n) => n ?? 0),
+    open: sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length,
+    drops,
+    pings,
+  };
+}
+
+/** @typedef {ReturnType<typeof report>} Report */
+/** @typedef {Awaited<ReturnType<typeof open>>} OpenResult */
+
+/** @param {Command} command */
+async function handle(command) {
+  switch (command.type) {
+    case 'open':
+      return { type: 'opened', result: await open(command.url, command.connections, command.inFlight) };
+    case 'watch':
+      watch = freshWatch(command.tag, command.from, command.to);
+      return { type: 'watching' };
+    case 'count':
+      return { type: 'count', deliveries: watch.deliveries };
+    case 'report':
+      return { type: 'report', report: report() };
+    case 'close':
+      await closeAll();
+      return { type: 'closed' };
+    case 'exit':
+      process.exit(0);
+  }
+}
+
+// Orphaned (the orchestrator died): let go of the server's sockets.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (/** @type {Command} */ command) => {
+  handle(command).then(
+    (reply) => process.send?.(reply),
+    (error) => process.send?.({ type: 'error', message: String(error?.stack ?? error) }),
+  );
+});
