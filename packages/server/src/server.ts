@@ -6,6 +6,7 @@ import { getApp } from './domain/apps.js';
 import { TokenService } from './domain/tokens.js';
 import { TypingTracker } from './domain/typing.js';
 import { buildHttpApp } from './http/app.js';
+import { openPresence, type PresenceStore } from './presence/index.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerContext } from './http/context.js';
 import type { TypedApp } from './http/typed.js';
@@ -31,6 +32,7 @@ export interface ChatServerOptions {
   /** An already open store (tests); otherwise opened from the config. */
   store?: Store;
   bus?: Bus;
+  presence?: PresenceStore;
   logger?: FastifyServerOptions['logger'];
   realtime?: GatewayOptions;
 }
@@ -42,7 +44,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   await migrateToLatest(store);
   const bus = options.bus ?? openBus(config.redisUrl);
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
-  const context: ServerContext = { store, bus, tokens, typing: new TypingTracker(bus), version: VERSION, startedAt: Date.now() };
+  const presence = options.presence ?? openPresence(config.redisUrl);
+  const context: ServerContext = { store, bus, presence, tokens, typing: new TypingTracker(bus), version: VERSION, startedAt: Date.now() };
   const app = await buildHttpApp(context, { logger: options.logger ?? false });
   const gateway = attachGateway(app, context, app.log, options.realtime);
   return {
@@ -52,9 +55,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     listen: () => app.listen({ port: config.port, host: config.host }),
     async close() {
       // Sockets first: an open WebSocket would keep the HTTP server from closing.
-      gateway.close();
+      await gateway.close();
       context.typing.close();
       await app.close();
+      await presence.close();
       await bus.close();
       await store.close();
     },

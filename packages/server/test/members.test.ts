@@ -40,8 +40,9 @@ describe.each(storeKinds)('members on %s', (kind) => {
     const state = await call<ChannelState>(t.baseUrl, '/api/channels/team-room', u('member'));
     expect(state.body.channel.memberCount).toBe(4);
     expect(state.body.membership).toMatchObject({ role: 'member', unreadCount: 0 });
-    expect(channel.offset).toBe(0);
-    expect(await events('team-room')).toEqual(['message.new', 'member.added', 'member.added', 'member.added']);
+    // The stream begins with the owner joining at creation.
+    expect(channel.offset).toBe(1);
+    expect(await events('team-room')).toEqual(['member.added', 'message.new', 'member.added', 'member.added', 'member.added']);
   });
 
   it('refuses adding by a plain member, roles above your own, and unknown users, writing nothing', async () => {
@@ -51,7 +52,7 @@ describe.each(storeKinds)('members on %s', (kind) => {
     expectError(await call(t.baseUrl, '/api/channels/team-room/members', { ...u('outsider'), body: { userIds: ['outsider'] } }), 'channel_not_found', 404);
     const page = await call<MembersPage>(t.baseUrl, '/api/channels/team-room/members', u('owner'));
     expect(page.body.members.map((m) => m.userId)).toEqual(['admin', 'member', 'mod', 'owner']);
-    expect(await events('team-room')).toHaveLength(4);
+    expect(await events('team-room')).toHaveLength(5);
   });
 
   it('adding an existing member changes nothing', async () => {

@@ -122,14 +122,15 @@ describe.each(storeKinds)('realtime history on %s', (kind) => {
   const texts = (pubs: Array<{ data: unknown }>) => pubs.map((p) => (p.data as MessageNewEvent).message.text);
 
   it('answers the newest events, events after a position, and backwards, from the store', async () => {
+    // Offset 1 is hal joining at creation; message mN is offset N + 1.
     const position = await client.history('log', { limit: 0 });
-    expect(position).toMatchObject({ offset: 8, publications: [] });
+    expect(position).toMatchObject({ offset: 9, publications: [] });
     expect(texts((await client.history('log', { limit: 3 })).publications)).toEqual(['m6', 'm7', 'm8']);
-    const since = await client.history('log', { limit: 2, since: { offset: 2, epoch: position.epoch } });
+    const since = await client.history('log', { limit: 2, since: { offset: 3, epoch: position.epoch } });
     expect(texts(since.publications)).toEqual(['m3', 'm4']);
-    expect(since.publications.map((p) => p.offset)).toEqual([3, 4]);
-    expect(texts((await client.history('log', { limit: 2, since: { offset: 6, epoch: position.epoch }, reverse: true })).publications)).toEqual(['m5', 'm4']);
-    await expect(client.history('log', { limit: 2, since: { offset: 2, epoch: 'other' } })).rejects.toMatchObject({ code: 112 });
+    expect(since.publications.map((p) => p.offset)).toEqual([4, 5]);
+    expect(texts((await client.history('log', { limit: 2, since: { offset: 7, epoch: position.epoch }, reverse: true })).publications)).toEqual(['m5', 'm4']);
+    await expect(client.history('log', { limit: 2, since: { offset: 3, epoch: 'other' } })).rejects.toMatchObject({ code: 112 });
   });
 
   it('is for readers only', async () => {

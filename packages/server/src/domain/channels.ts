@@ -12,6 +12,7 @@ import {
   memberFromRow,
   newMemberRow,
   toWireChannel,
+  toWireMember,
   toWireMembership,
 } from './channel-records.js';
 import type { DomainContext } from './context.js';
@@ -100,7 +101,7 @@ export async function createChannel(
   if (before) return before;
 
   try {
-    return await transact(ctx, async (trx) => {
+    return await transact(ctx, async (trx, events) => {
       const missing = await missingUsers(trx, appId, members);
       if (missing.length > 0) throw new ApiError('validation_failed', `body/members names users that do not exist: ${missing.slice(0, 10).join(', ')}`);
       const now = Date.now();
@@ -127,15 +128,20 @@ export async function createChannel(
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      let offset = row.last_offset;
       if (members.length > 0) {
-        await trx
+        const memberRows = await trx
           .insertInto('members')
           .values(
             members.map((userId) => newMemberRow(appId, row.id, userId, userId === owner ? 'owner' : 'member', now)),
           )
+          .returningAll()
           .execute();
+        // The stream begins with its members joining: each one's other devices, and every process's
+        // personal streams, learn of the channel from these events.
+        for (const member of memberRows) offset = await events.emit(appId, row.id, { type: 'member.added', member: toWireMember(memberFromRow(member)) });
       }
-      const channel = channelFromRow(row);
+      const channel = channelFromRow({ ...row, last_offset: offset });
       const mine = caller.kind === 'user'
         ? await trx.selectFrom('members').selectAll().where('app_id', '=', appId).where('channel_id', '=', channel.id).where('user_id', '=', caller.user.id).executeTakeFirst()
         : undefined;

@@ -9,12 +9,32 @@ export function channelTopic(appId: string, channelId: string): string {
   return `ch:${appId}:${channelId}`;
 }
 
+/**
+ * The bus topic every process with a connection of the app listens to: the
+ * channel events that concern members who do not watch the channel (they
+ * feed personal streams), and presence changes.
+ */
+export function appTopic(appId: string): string {
+  return `app:${appId}`;
+}
+
+/** Channel events that personal streams are made of; the rest concern only a channel's watchers. */
+const PERSONAL_TYPES: ReadonlySet<ChannelEventInput['type']> = new Set([
+  'message.new',
+  'member.added',
+  'member.removed',
+  'channel.deleted',
+  'message.read',
+]);
+
 /** An event as committed: its stream offset and its JSON, serialised once for every receiver. */
 export interface CommittedEvent {
   appId: string;
   channelId: string;
   offset: number;
   json: string;
+  /** Also published on the app's topic, for personal streams. */
+  personal: boolean;
 }
 
 /** Appends events to channel streams inside the caller's transaction. */
@@ -50,7 +70,7 @@ export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: Ev
           .insertInto('channel_events')
           .values({ app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now })
           .execute();
-        committed.push({ appId, channelId, offset, json });
+        committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
         return offset;
       },
     };
@@ -63,10 +83,15 @@ export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: Ev
 /** Publishes committed events in offset order. A bus failure loses no event: subscribers recover from the store. */
 async function publishCommitted(ctx: DomainContext, events: CommittedEvent[]): Promise<void> {
   for (const event of events) {
-    try {
-      await ctx.bus.publish(channelTopic(event.appId, event.channelId), event.json);
-    } catch {
-      // Deliberately swallowed: the change is committed and the stream holds the event.
-    }
+    await publishQuietly(ctx, channelTopic(event.appId, event.channelId), event.json);
+    if (event.personal) await publishQuietly(ctx, appTopic(event.appId), event.json);
+  }
+}
+
+async function publishQuietly(ctx: DomainContext, topic: string, json: string): Promise<void> {
+  try {
+    await ctx.bus.publish(topic, json);
+  } catch {
+    // Deliberately swallowed: the change is committed, and the stream holds the event for recovery.
   }
 }

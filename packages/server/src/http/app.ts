@@ -19,6 +19,7 @@ import { messageRoutes } from './routes/messages.js';
 import { pinRoutes } from './routes/pins.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { readRoutes } from './routes/reads.js';
+import { presenceRoutes } from './routes/presence.js';
 import { typingRoutes } from './routes/typing.js';
 import { healthRoutes } from './routes/health.js';
 import { openApiRoutes } from './routes/openapi.js';
@@ -94,6 +95,7 @@ export async function buildHttpApp(
   healthRoutes(app, ctx);
   openApiRoutes(app);
   tokenRoutes(app, ctx);
+  presenceRoutes(app, ctx);
   userRoutes(app, ctx);
   appSettingsRoutes(app, ctx);
   channelRoutes(app, ctx);

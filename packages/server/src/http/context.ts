@@ -1,4 +1,5 @@
 import type { Bus } from '../bus/bus.js';
+import type { PresenceStore } from '../presence/index.js';
 import type { TokenService } from '../domain/tokens.js';
 import type { TypingTracker } from '../domain/typing.js';
 import type { Store } from '../store/store.js';
@@ -7,6 +8,8 @@ import type { Store } from '../store/store.js';
 export interface ServerContext {
   store: Store;
   bus: Bus;
+  /** Who is online, shared by every process when they share Redis. */
+  presence: PresenceStore;
   tokens: TokenService;
   typing: TypingTracker;
   version: string;

@@ -7,11 +7,13 @@ import { accessChannel, canRead } from '../domain/channel-access.js';
 import { recordTyping } from '../domain/typing.js';
 import { findUserWithApp } from '../domain/users.js';
 import { ApiError } from '../errors.js';
-import type { ServerContext } from '../http/context.js';
-import type { ChannelHub } from './hub.js';
+import { personalChannel } from '@chatsdk/protocol';
+import type { GatewayServices } from './gateway.js';
+import type { PersonalReceiver } from './personal.js';
 import {
   type Command,
   DISCONNECTS,
+  type ChannelRequest,
   type HistoryRequest,
   REPLY_ERRORS,
   type ReplyError,
@@ -42,7 +44,7 @@ class ReplyFailure extends Error {
  * handled strictly in order; until `connect` succeeds nothing else is, and a
  * failed connect ends the connection.
  */
-export class ClientConnection {
+export class ClientConnection implements PersonalReceiver {
   readonly id = randomUUID();
   private caller: UserCaller | undefined;
   private expiresAt = 0;
@@ -51,19 +53,21 @@ export class ClientConnection {
   private readonly queue: WriteQueue;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Personal frames that arrive before the connect reply went out wait for it. */
+  private early: string[] | undefined = [];
   /** Last time the client said anything: a client that stops answering pings is dead. */
   lastSeen = Date.now();
 
+  private readonly log: FastifyBaseLogger;
+
   constructor(
     private readonly socket: WebSocket,
-    private readonly ctx: ServerContext,
-    private readonly hub: ChannelHub,
-    private readonly onClose: (connection: ClientConnection) => void,
-    private readonly log: FastifyBaseLogger,
+    private readonly services: GatewayServices,
     /** The Origin of the WebSocket handshake, checked against the app's allowed origins at connect. */
     private readonly origin: string | undefined,
-    private readonly recoveryLimit: number,
+    private readonly onClose: (connection: ClientConnection) => void,
   ) {
+    this.log = services.log;
     this.queue = new WriteQueue(socket, () => this.disconnect(DISCONNECTS.slow));
     socket.on('message', (data, isBinary) => {
       this.lastSeen = Date.now();
@@ -81,6 +85,18 @@ export class ClientConnection {
   /** Whether this connection acts as the user. */
   isUser(appId: string, userId: string): boolean {
     return this.caller?.app.id === appId && this.caller.user.id === userId;
+  }
+
+  /** Whether the connection is subscribed to the channel. */
+  isWatching(channelId: string): boolean {
+    return this.subscriptions.has(channelId);
+  }
+
+  /** Queues a frame of the personal stream; before the connect reply it waits for it. */
+  sendPersonal(frame: string): void {
+    if (this.closed) return;
+    if (this.early) this.early.push(frame);
+    else this.queue.push(frame);
   }
 
   /** Sends the server's ping: an empty command. */
@@ -134,6 +150,8 @@ export class ClientConnection {
       if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
       if (command.rpc !== undefined) return await this.rpc(id, command.rpc);
       if (command.history !== undefined) return await this.history(id, command.history);
+      if (command.presence !== undefined) return await this.presence(id, command.presence, 'presence');
+      if (command.presence_stats !== undefined) return await this.presence(id, command.presence_stats, 'presence_stats');
       // Clients write through REST, which persists before anything is published.
       if (command.publish !== undefined) return this.replyError(id, REPLY_ERRORS.permissionDenied);
       this.replyError(id, REPLY_ERRORS.notAvailable);
@@ -148,8 +166,8 @@ export class ClientConnection {
   private async authenticate(token: string | undefined): Promise<{ caller: UserCaller; expiresAt: number } | Disconnect | ReplyError> {
     if (typeof token !== 'string' || token === '') return DISCONNECTS.invalidToken;
     try {
-      const verified = await this.ctx.tokens.verify(token, 'ws');
-      const found = await findUserWithApp(this.ctx.store, verified.appId, verified.userId);
+      const verified = await this.services.ctx.tokens.verify(token, 'ws');
+      const found = await findUserWithApp(this.services.ctx.store, verified.appId, verified.userId);
       if (!found || found.user.deletedAt !== null) return DISCONNECTS.invalidToken;
       // A revoked token is answered like an expired one: the client asks its backend for a new token,
       // which the backend gives or refuses; it does not loop on the old one.
@@ -179,15 +197,21 @@ export class ClientConnection {
     }
     this.caller = outcome.caller;
     this.setExpiry(outcome.expiresAt);
+    // The personal stream is live before the reply: whatever happens after the client hears "connected" reaches it.
+    await this.services.personal.attach(this, outcome.caller);
+    if (this.closed) return;
     this.reply(id, 'connect', {
       client: this.id,
-      version: this.ctx.version,
+      version: this.services.ctx.version,
       ping: PING_SECONDS,
       pong: true,
       expires: true,
       ttl: this.ttl(),
-      subs: {},
+      // Not recoverable: personal events are live only; after a reconnect the client reloads its channel list.
+      subs: { [personalChannel(outcome.caller.user.id)]: { recoverable: false } },
     });
+    for (const frame of this.early ?? []) this.queue.push(frame);
+    this.early = undefined;
   }
 
   private async refresh(id: number, token: string | undefined): Promise<void> {
@@ -199,7 +223,7 @@ export class ClientConnection {
     }
     this.caller = outcome.caller;
     this.setExpiry(outcome.expiresAt);
-    this.reply(id, 'refresh', { client: this.id, version: this.ctx.version, expires: true, ttl: this.ttl() });
+    this.reply(id, 'refresh', { client: this.id, version: this.services.ctx.version, expires: true, ttl: this.ttl() });
   }
 
   private ttl(): number {
@@ -225,8 +249,8 @@ export class ClientConnection {
     const subscription = new ChannelSubscription(channelId, (frame) => this.queue.push(frame), (event) => this.onChannelEvent(channelId, event));
     this.subscriptions.set(channelId, subscription);
     // Listen first, then read the position: nothing committed in between is missed.
-    await this.hub.join(caller.app.id, channelId, subscription.listener);
-    const position = await recover(this.ctx.store, caller.app.id, channelId, request, this.recoveryLimit);
+    await this.services.hub.join(caller.app.id, channelId, subscription.listener);
+    const position = await recover(this.services.ctx.store, caller.app.id, channelId, request, this.services.recoveryLimit);
     if (!position || this.closed) {
       await this.dropSubscription(channelId);
       if (!position) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
@@ -239,6 +263,21 @@ export class ClientConnection {
       ...(request.recover ? { recovered: position.recovered, was_recovering: true, publications: position.publications } : {}),
     });
     subscription.start(position.offset);
+    this.services.presence.watch(caller.app.id, channelId, this.id, caller.user.id);
+  }
+
+  /** The protocol's `presence` and `presence_stats`: the clients watching a channel, on every process. */
+  private async presence(id: number, request: ChannelRequest, method: 'presence' | 'presence_stats'): Promise<void> {
+    const caller = this.caller;
+    const channelId = request.channel;
+    if (!caller) return;
+    if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
+    await this.requireReadable(caller, channelId);
+    const watchers = await this.services.presence.watchersOf(caller.app.id, channelId);
+    if (method === 'presence_stats') {
+      return this.reply(id, method, { num_clients: watchers.length, num_users: new Set(watchers.map((w) => w.user)).size });
+    }
+    this.reply(id, method, { presence: Object.fromEntries(watchers.map((w) => [w.client, w])) });
   }
 
   /** The protocol's `history`, for readers of the channel, from the stored stream. */
@@ -251,7 +290,7 @@ export class ClientConnection {
       throw new ReplyFailure(REPLY_ERRORS.badRequest);
     }
     await this.requireReadable(caller, channelId);
-    const result = await history(this.ctx.store, caller.app.id, channelId, request);
+    const result = await history(this.services.ctx.store, caller.app.id, channelId, request);
     if (result === undefined) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
     if (result === 'stale') throw new ReplyFailure(REPLY_ERRORS.unrecoverablePosition);
     this.reply(id, 'history', { publications: result.publications, epoch: result.epoch, offset: result.offset });
@@ -260,7 +299,7 @@ export class ClientConnection {
   /** A channel the caller may not read and one that does not exist look alike, as over REST. */
   private async requireReadable(caller: UserCaller, channelId: string): Promise<void> {
     try {
-      const access = await accessChannel(this.ctx.store.db, caller, channelId);
+      const access = await accessChannel(this.services.ctx.store.db, caller, channelId);
       if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
@@ -278,7 +317,7 @@ export class ClientConnection {
       throw new ReplyFailure(REPLY_ERRORS.badRequest);
     }
     try {
-      await recordTyping(this.ctx, caller, data.channel, { typing: data.typing, ...(data.parentId ? { parentId: data.parentId } : {}) });
+      await recordTyping(this.services.ctx, caller, data.channel, { typing: data.typing, ...(data.parentId ? { parentId: data.parentId } : {}) });
     } catch (error) {
       if (error instanceof ApiError) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
       throw error;
@@ -305,7 +344,7 @@ export class ClientConnection {
     const caller = this.caller;
     if (!caller) return;
     try {
-      const access = await accessChannel(this.ctx.store.db, caller, channelId);
+      const access = await accessChannel(this.services.ctx.store.db, caller, channelId);
       if (canRead(access)) return;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -324,13 +363,16 @@ export class ClientConnection {
     const caller = this.caller;
     if (!subscription || !caller) return;
     this.subscriptions.delete(channelId);
-    await this.hub.leave(caller.app.id, channelId, subscription.listener);
+    this.services.presence.unwatch(caller.app.id, channelId, this.id);
+    await this.services.hub.leave(caller.app.id, channelId, subscription.listener);
   }
 
   private async cleanUp(): Promise<void> {
     if (this.closed && this.subscriptions.size === 0) return;
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    this.early = undefined;
+    if (this.caller) this.services.personal.detach(this, this.caller);
     for (const channelId of [...this.subscriptions.keys()]) await this.dropSubscription(channelId);
     this.onClose(this);
   }

@@ -5,6 +5,8 @@ import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
 import { ClientConnection, PING_SECONDS } from './connection.js';
 import { ChannelHub } from './hub.js';
+import { PersonalStreams } from './personal.js';
+import { PresenceTracker } from './presence-tracker.js';
 import { DISCONNECTS } from './protocol.js';
 import { RECOVERY_LIMIT } from './recovery.js';
 
@@ -16,22 +18,40 @@ export interface Gateway {
   readonly connections: ReadonlySet<ClientConnection>;
   readonly hub: ChannelHub;
   /** Disconnects every client (they reconnect elsewhere) and stops accepting. */
-  close(): void;
+  close(): Promise<void>;
 }
+
+/** What every connection of a gateway shares. */
+export interface GatewayServices {
+  ctx: ServerContext;
+  hub: ChannelHub;
+  personal: PersonalStreams;
+  presence: PresenceTracker;
+  log: FastifyBaseLogger;
+  recoveryLimit: number;
+}
+
+/** Gateway settings. */
+export interface GatewayOptions {
+  /** Most missed events a subscribe replays before answering `recovered: false`. */
+  recoveryLimit?: number;
+  /** How long a user stays online after their last connection closes (default 5 s): a reconnect does not flap. */
+  offlineDelayMs?: number;
+}
+
+/** How long a user stays online after their last connection closes, unless configured. */
+export const OFFLINE_DELAY_MS = 5000;
 
 /**
  * Serves the Centrifugo client protocol on `/ws`, on the API's own port. One
  * timer pings every connection and drops those that stopped answering.
  */
-/** Gateway settings. */
-export interface GatewayOptions {
-  /** Most missed events a subscribe replays before answering `recovered: false`. */
-  recoveryLimit?: number;
-}
-
 export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBaseLogger, options: GatewayOptions = {}): Gateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const hub = new ChannelHub(ctx.bus, ctx.store);
+  const presence = new PresenceTracker(ctx.presence, ctx.store, log);
+  const personal = new PersonalStreams(ctx, presence, log, options.offlineDelayMs ?? OFFLINE_DELAY_MS);
+  const services: GatewayServices = { ctx, hub, personal, presence, log, recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT };
   const connections = new Set<ClientConnection>();
 
   app.server.on('upgrade', (request, socket, head) => {
@@ -42,7 +62,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
-      connections.add(new ClientConnection(ws, ctx, hub, (c) => connections.delete(c), log, origin, options.recoveryLimit ?? RECOVERY_LIMIT));
+      connections.add(new ClientConnection(ws, services, origin, (c) => connections.delete(c)));
     });
   });
 
@@ -71,11 +91,13 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   return {
     connections,
     hub,
-    close() {
+    async close() {
       clearInterval(pinger);
-      void stopRevocations.then((stop) => stop());
+      presence.close();
       for (const connection of connections) connection.disconnect(DISCONNECTS.shutdown);
       wss.close();
+      await (await stopRevocations)();
+      await personal.close();
     },
   };
 }

@@ -26,6 +26,7 @@ export interface JsonSchema {
 interface OpenApiParameter {
   name: string;
   in: string;
+  required?: boolean;
   schema?: JsonSchema;
 }
 
@@ -55,7 +56,7 @@ export interface Operation {
   path: string;
   /** Every credential kind the operation accepts; empty for a public operation. */
   credentials: CredentialKind[];
-  query: Array<{ name: string; schema: JsonSchema }>;
+  query: Array<{ name: string; schema: JsonSchema; required: boolean }>;
   /** The JSON body schema, when the operation takes a body. */
   body: JsonSchema | undefined;
 }
@@ -119,7 +120,7 @@ export function readOperations(doc: OpenApiDocument, aliases: Record<string, str
         method: method.toUpperCase(),
         path,
         credentials: credentialsOf(doc, op.security),
-        query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: inline(doc, p.schema ?? {}) })),
+        query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: inline(doc, p.schema ?? {}), required: p.required === true })),
         body: bodySchema ? inline(doc, bodySchema) : undefined,
       };
       operations.push(operation);

@@ -1,3 +1,4 @@
+import { personalChannel, type UserEvent } from '@chatsdk/protocol';
 import { Centrifuge, type PublicationContext, type Subscription } from 'centrifuge';
 import WebSocket from 'ws';
 import type { TestServer } from './server.js';
@@ -89,6 +90,44 @@ export function collect(sub: Subscription): { items: PublicationContext[]; until
         });
       }
       return items;
+    },
+  };
+}
+
+/** What a client's personal stream delivered, with a way to wait for an event. */
+export interface PersonalEvents {
+  items: UserEvent[];
+  /** Resolves with the first event (already received or still to come) that matches, or rejects after `ms`. */
+  until(match: (event: UserEvent) => boolean, ms?: number): Promise<UserEvent>;
+}
+
+/** Collects the events of the server-side personal stream (`#<userId>`) that `client` receives. */
+export function personalEvents(client: Centrifuge, userId: string): PersonalEvents {
+  const items: UserEvent[] = [];
+  const waiters = new Set<() => void>();
+  client.on('publication', (ctx) => {
+    if (ctx.channel !== personalChannel(userId)) return;
+    items.push(ctx.data as UserEvent);
+    for (const wake of waiters) wake();
+  });
+  return {
+    items,
+    until(match, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = items.find(match);
+          if (!found) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching personal event within ${ms} ms; got ${JSON.stringify(items.map((e) => e.type))}`));
+        }, ms);
+        waiters.add(check);
+        check();
+      });
     },
   };
 }

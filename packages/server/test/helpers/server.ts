@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { type Bus, createMemoryBus } from '../../src/bus/index.js';
 import { createApiKey } from '../../src/domain/api-keys.js';
 import { type AppRecord, createApp } from '../../src/domain/apps.js';
+import type { PresenceStore } from '../../src/presence/index.js';
 import type { GatewayOptions } from '../../src/realtime/gateway.js';
 import { createChatServer, type ChatServer } from '../../src/server.js';
 import type { StoreKind } from '../../src/store/store.js';
@@ -17,12 +18,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: StoreKind, options: { bus?: Bus; realtime?: GatewayOptions } = {}): Promise<TestServer> {
+export async function startTestServer(kind: StoreKind, options: { bus?: Bus; presence?: PresenceStore; realtime?: GatewayOptions } = {}): Promise<TestServer> {
   const storage = await createTestStorage(kind);
   const server = await createChatServer({
     config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
     store: storage.open(),
     bus: options.bus ?? createMemoryBus(),
+    ...(options.presence ? { presence: options.presence } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
   });
   await server.listen();

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { PRESENCE_REFRESH_MS, type PresenceStore } from '../presence/index.js';
+import type { Store } from '../store/store.js';
+
+/** The presence set of a user: one entry per process holding a connection of theirs. */
+export function userPresenceKey(appId: string, userId: string): string {
+  return `u:${appId}:${userId}`;
+}
+
+/** The presence set of a channel: one entry per client subscribed to it, the user as its info. */
+function channelPresenceKey(appId: string, channelId: string): string {
+  return `c:${appId}:${channelId}`;
+}
+
+/** One client watching a channel, as the protocol's `presence` answers. */
+export interface ChannelWatcher {
+  client: string;
+  user: string;
+}
+
+/**
+ * This process's share of presence: which users it holds connections of and
+ * which clients watch which channels, kept in the shared presence store and
+ * renewed there on a timer, so that the entries of a process that dies lapse.
+ */
+export class PresenceTracker {
+  /** Identifies this process's entries among every process's. */
+  private readonly processId = randomUUID();
+  private readonly users = new Set<string>();
+  private readonly watchers = new Map<string, string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly presence: PresenceStore,
+    private readonly store: Store,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.timer = setInterval(() => this.renew(), PRESENCE_REFRESH_MS);
+    this.timer.unref();
+  }
+
+  /** This process now holds a connection of the user; answers whether the user was offline everywhere until now. */
+  async userArrived(appId: string, userId: string, now: number): Promise<boolean> {
+    const key = userPresenceKey(appId, userId);
+    this.users.add(key);
+    const others = await this.presence.add(key, this.processId, '');
+    if (others > 0) return false;
+    await this.touch(appId, userId, now);
+    return true;
+  }
+
+  /** This process holds no connection of the user any more; answers whether none is left anywhere. */
+  async userLeft(appId: string, userId: string, now: number): Promise<boolean> {
+    const key = userPresenceKey(appId, userId);
+    this.users.delete(key);
+    const remaining = await this.presence.remove(key, this.processId);
+    if (remaining > 0) return false;
+    await this.touch(appId, userId, now);
+    return true;
+  }
+
+  /** Which of the users have a connection on any process. */
+  async online(appId: string, userIds: string[]): Promise<boolean[]> {
+    return this.presence.nonEmpty(userIds.map((id) => userPresenceKey(appId, id)));
+  }
+
+  /** A client subscribed to a channel. */
+  watch(appId: string, channelId: string, clientId: string, userId: string): void {
+    const key = channelPresenceKey(appId, channelId);
+    this.watchers.set(`${key}\n${clientId}`, userId);
+    this.presence.add(key, clientId, userId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot add a watcher'));
+  }
+
+  /** A client left a channel. */
+  unwatch(appId: string, channelId: string, clientId: string): void {
+    const key = channelPresenceKey(appId, channelId);
+    if (!this.watchers.delete(`${key}\n${clientId}`)) return;
+    this.presence.remove(key, clientId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot remove a watcher'));
+  }
+
+  /** Every client watching the channel, on every process. */
+  async watchersOf(appId: string, channelId: string): Promise<ChannelWatcher[]> {
+    const entries = await this.presence.list(channelPresenceKey(appId, channelId));
+    return [...entries].map(([client, user]) => ({ client, user }));
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  /** When the user was last seen: at their arrival and at their departure, shown as `lastActiveAt`. */
+  private async touch(appId: string, userId: string, now: number): Promise<void> {
+    await this.store.db.updateTable('users').set({ last_active_at: now }).where('app_id', '=', appId).where('id', '=', userId).execute();
+  }
+
+  private renew(): void {
+    const entries: Array<readonly [string, string, string]> = [];
+    for (const key of this.users) entries.push([key, this.processId, '']);
+    for (const [id, userId] of this.watchers) {
+      const [key = '', clientId = ''] = id.split('\n');
+      entries.push([key, clientId, userId]);
+    }
+    this.presence.refresh(entries).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot renew entries'));
+  }
+}
