@@ -41,7 +41,7 @@ describe.each(storeKinds)('realtime gateway on %s, with the real centrifuge clie
   });
   afterAll(() => t.close());
 
-  it('connects with a wsToken and delivers a message sent through REST by another user', async () => {
+  it('connects with a wsToken and delivers a message sent through REST by another user within 100 ms', async () => {
     const client = open(ws.ben?.wsToken ?? '');
     client.connect();
     await next(client, 'connected');
@@ -49,14 +49,23 @@ describe.each(storeKinds)('realtime gateway on %s, with the real centrifuge clie
     const got = collect(sub);
     sub.subscribe();
     await next(sub, 'subscribed');
-    const sentAt = Date.now();
     const message = await send(t, u('ana'), 'room', { text: 'hello ben' });
     const [publication] = await got.until(1);
     const event = publication?.data as MessageNewEvent;
     expect(event).toMatchObject({ type: 'message.new', channelId: 'room', message: { id: message.id, text: 'hello ben', userId: 'ana' } });
     expect(publication?.offset).toBe(event.offset);
-    // Loopback delivery is milliseconds; the bound only catches a delivery that waited for something.
-    expect(Date.now() - sentAt).toBeLessThan(1000);
+
+    // From the start of the REST request to the client handing the event over: within 100 ms on the
+    // loopback. The median of several sends, so that one pause of a shared CI machine does not decide.
+    const latencies: number[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const startedAt = performance.now();
+      await Promise.all([send(t, u('ana'), 'room', { text: `timed ${i}` }), got.until(1 + i)]);
+      latencies.push(performance.now() - startedAt);
+    }
+    latencies.sort((x, y) => x - y);
+    expect(latencies[3], `send-to-receive, ms: ${latencies.map((l) => l.toFixed(1)).join(', ')}`).toBeLessThan(100);
+    expect(latencies.at(-1)).toBeLessThan(1000);
   });
 
   it('refuses the REST token on the socket', async () => {

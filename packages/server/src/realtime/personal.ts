@@ -146,7 +146,7 @@ export class PersonalStreams {
     // Presence is a courtesy: a presence store that is down must not keep anyone from connecting.
     const now = Date.now();
     try {
-      if (await this.presence.userArrived(user.appId, user.userId, now)) await this.announce(user, 'user.online', now);
+      if (await this.presence.userArrived(user.appId, user.userId, now)) await this.announce(user, 'user.online', now, [...user.channels]);
     } catch (error) {
       this.log.warn({ err: error }, 'presence: cannot record an arrival');
     }
@@ -154,9 +154,10 @@ export class PersonalStreams {
 
   private async depart(user: LocalUser): Promise<void> {
     if (user.connections.size > 0 || this.users.get(userKey(user.appId, user.userId)) !== user) return;
+    const channelIds = [...user.channels];
     this.forget(user);
     const now = Date.now();
-    if (await this.presence.userLeft(user.appId, user.userId, now)) await this.announce(user, 'user.offline', now);
+    if (await this.presence.userLeft(user.appId, user.userId, now)) await this.announce(user, 'user.offline', now, channelIds);
   }
 
   private forget(user: LocalUser): void {
@@ -166,9 +167,10 @@ export class PersonalStreams {
     this.background(this.unlisten(user.appId));
   }
 
-  private async announce(user: LocalUser, type: PresenceNotice['type'], now: number): Promise<void> {
+  /** Tells every process that the user came or went; `channelIds` (the user's channels) say whom it concerns. */
+  private async announce(user: LocalUser, type: PresenceNotice['type'], now: number, channelIds: string[]): Promise<void> {
     const at = new Date(now).toISOString();
-    const notice: PresenceNotice = { type, userId: user.userId, createdAt: at, ...(type === 'user.offline' ? { lastActiveAt: at } : {}), channelIds: [...user.channels] };
+    const notice: PresenceNotice = { type, userId: user.userId, createdAt: at, ...(type === 'user.offline' ? { lastActiveAt: at } : {}), channelIds };
     await this.ctx.bus.publish(appTopic(user.appId), JSON.stringify(notice));
   }
 

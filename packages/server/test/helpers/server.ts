@@ -18,8 +18,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(kind: StoreKind, options: { bus?: Bus; presence?: PresenceStore; realtime?: GatewayOptions } = {}): Promise<TestServer> {
-  const storage = await createTestStorage(kind);
+export async function startTestServer(kind: StoreKind, options: {
+    bus?: Bus;
+    presence?: PresenceStore;
+    realtime?: GatewayOptions;
+    /** Storage another test server already uses (two processes of one deployment); left in place at close. */
+    storage?: TestStorage;
+  } = {}): Promise<TestServer> {
+  const storage = options.storage ?? (await createTestStorage(kind));
   const server = await createChatServer({
     config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
     store: storage.open(),
@@ -41,7 +47,7 @@ export async function startTestServer(kind: StoreKind, options: { bus?: Bus; pre
     },
     async close() {
       await server.close();
-      await storage.destroy();
+      if (!options.storage) await storage.destroy();
     },
   };
 }
