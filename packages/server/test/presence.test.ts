@@ -170,6 +170,26 @@ describe.runIf(process.env.REDIS_URL)('presence shared by two processes through 
     expect(gone.body.users[0]?.online).toBe(false);
   });
 
+  it('takes a stopping process out of presence at once; a crashed one lapses (next test)', async () => {
+    const c = await startTestServer(a.storage.kind, {
+      bus: createRedisBus(redisUrl),
+      presence: createRedisPresence(redisUrl),
+      realtime: { offlineDelayMs: OFFLINE_DELAY_MS },
+      storage: a.storage,
+    });
+    const online = async () => {
+      const reply = await call<PresenceResponse>(a.baseUrl, '/api/users/presence?ids=ana', { token: chat.users.ben?.token ?? '' });
+      return reply.body.users[0]?.online;
+    };
+    try {
+      await connectTo(c, 'ana');
+      expect(await online()).toBe(true);
+    } finally {
+      await c.close();
+    }
+    expect(await online()).toBe(false);
+  });
+
   it("lets a dead process's entries lapse: an entry past its expiry is not presence", async () => {
     const prefix = `chatsdk:test:${process.pid}:${Date.now()}:`;
     const store = createRedisPresence(redisUrl, prefix);

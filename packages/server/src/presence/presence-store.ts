@@ -10,6 +10,10 @@ export interface PresenceStore {
   add(key: string, field: string, info: string): Promise<number>;
   /** Removes `field` from set `key`; answers how many live entries remain. */
   remove(key: string, field: string): Promise<number>;
+  /** Adds or renews `field` without counting the others: one write, for sets nobody waits to see empty. */
+  put(key: string, field: string, info: string): Promise<void>;
+  /** Removes `field` without counting what remains. */
+  drop(key: string, field: string): Promise<void>;
   /** The live entries of set `key`: field → info. */
   list(key: string): Promise<Map<string, string>>;
   /** Which of `keys` have at least one live entry. */

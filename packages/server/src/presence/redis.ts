@@ -47,6 +47,12 @@ export function createRedisPresence(url: string, prefix = 'chatsdk:presence:'): 
     async remove(key, field) {
       return Number(await run(REMOVE, 1, prefix + key, field, Date.now()));
     },
+    async put(key, field, info) {
+      await redis.pipeline().hset(prefix + key, field, entry(info)).pexpire(prefix + key, PRESENCE_TTL_MS).exec();
+    },
+    async drop(key, field) {
+      await redis.hdel(prefix + key, field);
+    },
     async list(key) {
       const now = Date.now();
       const live = new Map<string, string>();

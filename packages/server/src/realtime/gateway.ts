@@ -93,11 +93,11 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     hub,
     async close() {
       clearInterval(pinger);
-      presence.close();
       for (const connection of connections) connection.disconnect(DISCONNECTS.shutdown);
       wss.close();
       await (await stopRevocations)();
       await personal.close();
+      await presence.close();
     },
   };
 }

@@ -69,14 +69,14 @@ export class PresenceTracker {
   watch(appId: string, channelId: string, clientId: string, userId: string): void {
     const key = channelPresenceKey(appId, channelId);
     this.watchers.set(`${key}\n${clientId}`, userId);
-    this.presence.add(key, clientId, userId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot add a watcher'));
+    this.presence.put(key, clientId, userId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot add a watcher'));
   }
 
   /** A client left a channel. */
   unwatch(appId: string, channelId: string, clientId: string): void {
     const key = channelPresenceKey(appId, channelId);
     if (!this.watchers.delete(`${key}\n${clientId}`)) return;
-    this.presence.remove(key, clientId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot remove a watcher'));
+    this.presence.drop(key, clientId).catch((error: unknown) => this.log.warn({ err: error }, 'presence: cannot remove a watcher'));
   }
 
   /** Every client watching the channel, on every process. */
@@ -85,8 +85,20 @@ export class PresenceTracker {
     return [...entries].map(([client, user]) => ({ client, user }));
   }
 
-  close(): void {
+  /**
+   * Stops renewing and takes this process's entries out at once: its clients reconnect to other
+   * processes, which add their own. Nobody is announced offline: most come back within the debounce.
+   */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    const removals = [...this.users].map((key) => this.presence.drop(key, this.processId));
+    for (const id of this.watchers.keys()) {
+      const [key = '', clientId = ''] = id.split('\n');
+      removals.push(this.presence.drop(key, clientId));
+    }
+    this.users.clear();
+    this.watchers.clear();
+    await Promise.allSettled(removals);
   }
 
   /** When the user was last seen: at their arrival and at their departure, shown as `lastActiveAt`. */
