@@ -1,7 +1,7 @@
 import type { CreateTokenResponse } from '@chatsdk/protocol';
 import WebSocket from 'ws';
 import { ChatClient, type ChatClientOptions, type ReadableStore } from '../src/index.js';
-import { issueTokens } from '../../server/test/helpers/http.js';
+import { call, issueTokens } from '../../server/test/helpers/http.js';
 import { TaskPerMessageWebSocket } from '../../server/test/helpers/realtime.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 
@@ -9,6 +9,10 @@ import { startTestServer, type TestServer } from '../../server/test/helpers/serv
 export interface Harness {
   t: TestServer;
   apiKey: string;
+  /** A pair of tokens for an existing user that expired a minute ago. */
+  expiredTokens(userId: string): { token: string; wsToken: string };
+  /** Refuses every token of the user issued before now (`POST /api/users/:id/revoke-tokens`). */
+  revoke(userId: string): Promise<void>;
   /** `POST /tokens` for a user (created on first use). */
   tokens(userId: string, expiresIn?: number): Promise<CreateTokenResponse>;
   /** A client of `userId` with fresh tokens (not connected). */
@@ -18,13 +22,23 @@ export interface Harness {
 
 export async function startHarness(realtime?: { recoveryLimit?: number }): Promise<Harness> {
   const t = await startTestServer('sqlite', realtime ? { realtime } : {});
-  const { apiKey } = await t.createApp();
+  const { app, apiKey } = await t.createApp();
   const clients: ChatClient[] = [];
   const tokens = (userId: string, expiresIn?: number) => issueTokens(t.baseUrl, apiKey, { userId, ...(expiresIn ? { expiresIn } : {}) });
   return {
     t,
     apiKey,
     tokens,
+    expiredTokens(userId) {
+      const { token, wsToken } = t.server.context.tokens.issue(app, userId, 60, Date.now() - 120_000);
+      return { token, wsToken };
+    },
+    async revoke(userId) {
+      const reply = await call(t.baseUrl, `/api/users/${userId}/revoke-tokens`, { method: 'POST', apiKey });
+      if (reply.status !== 200) throw new Error(`revoke answered ${reply.status}`);
+      // Tokens carry their issue time in ms: the next ones must be issued after this instant.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    },
     async client(userId, options = {}) {
       const { token, wsToken } = await tokens(userId);
       const client = new ChatClient({ apiUrl: t.baseUrl, token, wsToken, WebSocket: TaskPerMessageWebSocket, ...options });

@@ -107,7 +107,7 @@ export class ChatChannel {
     const channel = this.state.getSnapshot()?.channel;
     if (!this.watching || !channel) return;
     this.stream.reset(offset);
-    this.ctx.connection.subscribe(this.id, { offset, epoch: channel.epoch }, {
+    await this.ctx.connection.subscribe(this.id, { offset, epoch: channel.epoch }, {
       publication: (data, at) => this.stream.publication(data as RealtimeChannelEvent, at),
       subscribed: (info) => this.stream.subscribed(info),
       unsubscribed: (code) => {

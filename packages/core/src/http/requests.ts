@@ -53,6 +53,10 @@ export class RequestManager {
       return await this.send<T>(path, options, token);
     } catch (error) {
       if (!(error instanceof ChatError) || error.status !== 401) throw error;
+      if (!this.tokens.renewable) {
+        this.onUnauthorized(error.code, error);
+        throw error;
+      }
       await this.tokens.refresh(error.code, token);
       try {
         return await this.send<T>(path, options, this.tokens.token);

@@ -46,6 +46,9 @@ export interface ConnectionHooks {
 
 /** Server disconnect codes from 3500 up stop the client; 3500 is a refused token. */
 const INVALID_TOKEN = 3500;
+/** Server disconnects after which the connection's token is dead: it ran out, or was revoked. */
+const TOKEN_EXPIRED = 3005;
+const TOKEN_REVOKED = 3006;
 
 /**
  * The realtime socket: the real `centrifuge` client speaking to `/ws`, with
@@ -110,22 +113,41 @@ export class RealtimeConnection {
     this.state.set({ status: 'disconnected', reason: 'disconnect called' });
   }
 
-  /** Subscribes to a channel's stream, recovering from `since` when given (the position the app's REST state is at). */
-  subscribe(channelId: string, since: { offset: number; epoch: string } | undefined, listener: ChannelListener): void {
+  /**
+   * Subscribes to a channel's stream, recovering from `since` when given (the
+   * position the app's REST state is at). Resolves once the subscription is
+   * live, at once when the socket is not connecting, or after `waitMs`.
+   */
+  subscribe(channelId: string, since: { offset: number; epoch: string } | undefined, listener: ChannelListener, waitMs = 10_000): Promise<void> {
     const client = this.centrifuge ?? this.create();
     this.unsubscribe(channelId);
     const sub: CentrifugeSubscription = client.newSubscription(channelId, since ? { since } : {});
+    let live: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      live = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
     sub.on('publication', (ctx) => listener.publication(ctx.data, ctx.offset));
-    sub.on('subscribed', (ctx) =>
+    sub.on('subscribed', (ctx) => {
+      live();
       listener.subscribed({
         wasRecovering: ctx.wasRecovering,
         recovered: ctx.recovered,
         offset: ctx.streamPosition?.offset,
         epoch: ctx.streamPosition?.epoch,
-      }),
-    );
-    sub.on('unsubscribed', (ctx) => listener.unsubscribed(ctx.code, ctx.reason));
+      });
+    });
+    sub.on('unsubscribed', (ctx) => {
+      live();
+      listener.unsubscribed(ctx.code, ctx.reason);
+    });
     sub.subscribe();
+    const { status } = this.state.getSnapshot();
+    if (status !== 'connecting' && status !== 'connected') live();
+    return ready;
   }
 
   /** Ends a channel subscription. */
@@ -158,7 +180,14 @@ export class RealtimeConnection {
       minReconnectDelay: 200,
       maxReconnectDelay: 10_000,
     });
-    client.on('connecting', (ctx) => this.state.set({ status: 'connecting', reason: ctx.reason }));
+    client.on('connecting', (ctx) => {
+      this.state.set({ status: 'connecting', reason: ctx.reason });
+      // Reconnecting with a token known to be dead (expired, revoked: 3005, 3006) or replaced: ask getToken first.
+      // A refused token at connect would otherwise take the resubscribes batched behind it down with it.
+      if (ctx.code === TOKEN_EXPIRED || ctx.code === TOKEN_REVOKED || this.tokens.isExpired() || this.tokens.wsToken !== this.lastWsToken) {
+        client.setToken('');
+      }
+    });
     client.on('connected', () => {
       this.state.set({ status: 'connected' });
       const first = !this.connectedOnce;

@@ -17,6 +17,9 @@ export interface MessageWindowState {
 /** Reads one page of messages (newest first, as the API answers). */
 export type PageLoader = (query: ListMessagesQuery) => Promise<MessagesPage>;
 
+/** The API's largest page of messages. */
+const MAX_PAGE = 200;
+
 const EMPTY: MessageWindowState = { messages: [], hasOlder: false, ready: false, loading: false };
 
 /**
@@ -42,7 +45,9 @@ export class MessageWindow implements ReadableStore<MessageWindowState> {
   async reload(): Promise<void> {
     this.store.update((state) => ({ ...state, loading: true }));
     try {
-      const page = await this.loadPage({ limit: this.pageSize });
+      // As many as the window held (up to a full page of the API), so a reload does not shrink what the user scrolled to.
+      const held = this.getSnapshot().messages.filter((message) => message.status === 'sent').length;
+      const page = await this.loadPage({ limit: Math.min(MAX_PAGE, Math.max(this.pageSize, held)) });
       this.store.update((state) => {
         const unsent = state.messages.filter((message) => message.status !== 'sent');
         const loaded = page.messages.map((message) => fromServer(message, state.messages.find((item) => item.id === message.id)));
