@@ -27,7 +27,9 @@ import { WriteQueue } from './write-queue.js';
 
 /** Seconds between server pings; the client answers each with an empty command. */
 export const PING_SECONDS = 25;
-/** Subscriptions one connection may hold. */
+/** How long a disconnected client has to take the disconnect push and close frame before the socket is cut. */
+const CLOSE_GRACE_MS = 1000;
+/** Subscriptions one connection may hold, unless configured. */
 export const MAX_SUBSCRIPTIONS = 1000;
 
 type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
@@ -108,6 +110,9 @@ export class ClientConnection implements PersonalReceiver {
   disconnect(reason: Disconnect): void {
     if (this.closed) return;
     this.socket.send(JSON.stringify({ push: { disconnect: reason } }), () => this.socket.close(reason.code, reason.reason));
+    // The push and the close frame queue behind whatever the socket still holds: a client that does not
+    // read would keep the socket (and its buffers) forever, and a shutdown waiting for it.
+    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
     this.background(this.cleanUp());
   }
 
@@ -244,7 +249,7 @@ export class ClientConnection implements PersonalReceiver {
     if (!caller) return;
     if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
     if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
-    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
+    if (this.subscriptions.size >= this.services.maxSubscriptions) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
     await this.requireReadable(caller, channelId);
     const subscription = new ChannelSubscription(channelId, (frame) => this.queue.push(frame), (event) => this.onChannelEvent(channelId, event));
     this.subscriptions.set(channelId, subscription);

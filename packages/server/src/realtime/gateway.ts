@@ -3,7 +3,7 @@ import { WebSocketServer } from 'ws';
 import { REVOCATIONS_TOPIC, type Revocation } from '../domain/revocations.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
-import { ClientConnection, PING_SECONDS } from './connection.js';
+import { ClientConnection, MAX_SUBSCRIPTIONS, PING_SECONDS } from './connection.js';
 import { ChannelHub } from './hub.js';
 import { PersonalStreams } from './personal.js';
 import { PresenceTracker } from './presence-tracker.js';
@@ -29,6 +29,7 @@ export interface GatewayServices {
   presence: PresenceTracker;
   log: FastifyBaseLogger;
   recoveryLimit: number;
+  maxSubscriptions: number;
 }
 
 /** Gateway settings. */
@@ -37,6 +38,8 @@ export interface GatewayOptions {
   recoveryLimit?: number;
   /** How long a user stays online after their last connection closes (default 5 s): a reconnect does not flap. */
   offlineDelayMs?: number;
+  /** Subscriptions one connection may hold (default 1,000). */
+  maxSubscriptions?: number;
 }
 
 /** How long a user stays online after their last connection closes, unless configured. */
@@ -51,7 +54,15 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   const hub = new ChannelHub(ctx.bus, ctx.store);
   const presence = new PresenceTracker(ctx.presence, ctx.store, log);
   const personal = new PersonalStreams(ctx, presence, log, options.offlineDelayMs ?? OFFLINE_DELAY_MS);
-  const services: GatewayServices = { ctx, hub, personal, presence, log, recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT };
+  const services: GatewayServices = {
+    ctx,
+    hub,
+    personal,
+    presence,
+    log,
+    recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT,
+    maxSubscriptions: options.maxSubscriptions ?? MAX_SUBSCRIPTIONS,
+  };
   const connections = new Set<ClientConnection>();
 
   app.server.on('upgrade', (request, socket, head) => {
