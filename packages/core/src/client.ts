@@ -142,6 +142,8 @@ export class ChatClient {
         me: () => this.user,
         applied: (from, event) => this.onChannelEvent(from, event),
         reportError: (error) => this.events.emit('error', { error }),
+        presence: this.users.presence,
+        loadPresence: (ids) => this.users.loadPresence(ids.slice(0, 100)),
       });
       this.open.set(id, channel);
     }

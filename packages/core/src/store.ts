@@ -41,3 +41,29 @@ export class Store<T> implements ReadableStore<T> {
     this.set(change(this.state));
   }
 }
+
+/**
+ * A store computed from others: recomputed when a source changes, and the
+ * same snapshot until then (as `useSyncExternalStore` requires).
+ */
+export function derived<T>(sources: ReadonlyArray<ReadableStore<unknown>>, compute: () => T): ReadableStore<T> {
+  let inputs: unknown[] | undefined;
+  let value: T;
+  const getSnapshot = (): T => {
+    const current = sources.map((source) => source.getSnapshot());
+    if (!inputs || current.some((input, i) => !Object.is(input, inputs?.[i]))) {
+      inputs = current;
+      value = compute();
+    }
+    return value;
+  };
+  return {
+    getSnapshot,
+    subscribe(listener) {
+      const stops = sources.map((source) => source.subscribe(listener));
+      return () => {
+        for (const stop of stops) stop();
+      };
+    },
+  };
+}

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { ChatClient, type ChatClientOptions, type ReadableStore } from '../src/index.js';
 import { call, issueTokens } from '../../server/test/helpers/http.js';
 import { TaskPerMessageWebSocket } from '../../server/test/helpers/realtime.js';
+import type { GatewayOptions } from '../../server/src/realtime/gateway.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 
 /** A real server over a fresh SQLite store, with one app. */
@@ -20,7 +21,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(realtime?: { recoveryLimit?: number }): Promise<Harness> {
+export async function startHarness(realtime?: GatewayOptions): Promise<Harness> {
   const t = await startTestServer('sqlite', realtime ? { realtime } : {});
   const { app, apiKey } = await t.createApp();
   const clients: ChatClient[] = [];

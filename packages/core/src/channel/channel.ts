@@ -17,6 +17,7 @@ import type {
   UpdateChannelBody,
   UpdateMembershipBody,
   UpdateMessageBody,
+  UserPresence,
 } from '@chatsdk/protocol';
 import type { ChatError } from '../errors.js';
 import type { RequestManager } from '../http/requests.js';
@@ -26,7 +27,7 @@ import type { OutboxOperation } from '../offline/storage.js';
 import type { RealtimeConnection } from '../realtime/connection.js';
 import { fromServer, type LocalMessage } from '../state/message-list.js';
 import { MessageWindow } from '../state/message-window.js';
-import { Store } from '../store.js';
+import { derived, type ReadableStore, Store } from '../store.js';
 import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
 import { ChannelStream } from './stream.js';
@@ -43,6 +44,10 @@ export interface ChannelContext {
   applied(channel: ChatChannel, event: RealtimeChannelEvent): void;
   /** Background work that failed with nobody awaiting it. */
   reportError(error: unknown): void;
+  /** Everyone's presence, kept by the client. */
+  presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
+  /** Loads these users' presence into `presence`. */
+  loadPresence(userIds: string[]): Promise<unknown>;
 }
 
 /**
@@ -61,6 +66,8 @@ export class ChatChannel {
   readonly reads = new Store<Readonly<Record<string, ReadState>>>({});
   /** Members by user id (the first 100 after `watch()`; `loadMembers()` for more). */
   readonly members = new Store<readonly Member[]>([]);
+  /** The members' presence (online, last active), by user id; loaded by `watch()`, live from the personal stream. */
+  readonly presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
   private readonly threads = new Map<string, MessageWindow>();
   private readonly stream: ChannelStream;
   private readonly typist: TypingSender;
@@ -75,6 +82,15 @@ export class ChatChannel {
     const path = `/api/channels/${seg(id)}`;
     this.messages = new MessageWindow((query) => ctx.requests.request<MessagesPage>(`${path}/messages`, { query: { ...query } }), (m) => m.parentId === null || m.showInChannel);
     this.typing = new TypingStore(ctx.me);
+    this.presence = derived([this.members, ctx.presence], () => {
+      const everyone = ctx.presence.getSnapshot();
+      const mine: Record<string, UserPresence> = {};
+      for (const { userId } of this.members.getSnapshot()) {
+        const presence = everyone[userId];
+        if (presence) mine[userId] = presence;
+      }
+      return mine;
+    });
     this.stores = { me: ctx.me, state: this.state, messages: this.messages, threads: this.threads, typing: this.typing, reads: this.reads, members: this.members };
     this.stream = new ChannelStream((event) => this.apply(event), () => this.reload(), ctx.reportError);
     this.typist = new TypingSender((typing, parentId) => void this.sendTyping(typing, parentId));
@@ -107,6 +123,8 @@ export class ChatChannel {
     const channel = this.state.getSnapshot()?.channel;
     if (!this.watching || !channel) return;
     this.stream.reset(offset);
+    const others = this.members.getSnapshot().map((member) => member.userId).filter((userId) => userId !== this.ctx.me());
+    this.ctx.loadPresence(others).catch(this.ctx.reportError);
     await this.ctx.connection.subscribe(this.id, { offset, epoch: channel.epoch }, {
       publication: (data, at) => this.stream.publication(data as RealtimeChannelEvent, at),
       subscribed: (info) => this.stream.subscribed(info),
