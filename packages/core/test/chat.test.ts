@@ -121,6 +121,13 @@ describe('two clients chat', () => {
     await a.addMembers(['cat']);
     await snapshotWhere(b.members, (members) => members.some((m) => m.userId === 'cat'));
     expect(b.state.getSnapshot()?.channel.memberCount).toBe(3);
+
+    const mention = await a.sendMessage({ text: 'ping @bob', mentionedUsers: ['bob'] });
+    await snapshotWhere(bob.unread, (s) => s.channels.room?.unreadMentions === 1 && s.totalMentions >= 1);
+    expect((await bob.mentions.query()).messages.map((m) => m.id)).toContain(mention.id);
+    const missing = await bob.users.get('nobody').catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'user_not_found', status: 404 });
+    expect((missing as { requestId: string }).requestId).toMatch(/^req_/);
   });
 
   it('lets a third client join and page back through the history', async () => {

@@ -119,7 +119,13 @@ export class ChatChannel {
    */
   async watch(): Promise<void> {
     this.watching = true;
-    const offset = await this.reload();
+    let offset: number;
+    try {
+      offset = await this.reload();
+    } catch (error) {
+      this.watching = false;
+      throw error;
+    }
     const channel = this.state.getSnapshot()?.channel;
     if (!this.watching || !channel) return;
     this.stream.reset(offset);
