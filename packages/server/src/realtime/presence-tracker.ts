@@ -3,6 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { PRESENCE_REFRESH_MS, type PresenceStore } from '../presence/index.js';
 import type { Store } from '../store/store.js';
 
+/** How long `lastActiveAt` writes wait to share a transaction. */
+const LAST_ACTIVE_FLUSH_MS = 1000;
+
 /** The presence set of a user: one entry per process holding a connection of theirs. */
 export function userPresenceKey(appId: string, userId: string): string {
   return `u:${appId}:${userId}`;
@@ -30,6 +33,9 @@ export class PresenceTracker {
   private readonly users = new Set<string>();
   private readonly watchers = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
+  /** `lastActiveAt` values waiting for the next shared write, by app and user. */
+  private readonly lastActive = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly presence: PresenceStore,
@@ -46,7 +52,7 @@ export class PresenceTracker {
     this.users.add(key);
     const others = await this.presence.add(key, this.processId, '');
     if (others > 0) return false;
-    await this.touch(appId, userId, now);
+    this.touch(appId, userId, now);
     return true;
   }
 
@@ -56,7 +62,7 @@ export class PresenceTracker {
     this.users.delete(key);
     const remaining = await this.presence.remove(key, this.processId);
     if (remaining > 0) return false;
-    await this.touch(appId, userId, now);
+    this.touch(appId, userId, now);
     return true;
   }
 
@@ -91,6 +97,8 @@ export class PresenceTracker {
    */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.flushTimer);
+    await this.flushLastActive();
     const removals = [...this.users].map((key) => this.presence.drop(key, this.processId));
     for (const id of this.watchers.keys()) {
       const [key = '', clientId = ''] = id.split('\n');
@@ -101,9 +109,34 @@ export class PresenceTracker {
     await Promise.allSettled(removals);
   }
 
-  /** When the user was last seen: at their arrival and at their departure, shown as `lastActiveAt`. */
-  private async touch(appId: string, userId: string, now: number): Promise<void> {
-    await this.store.db.updateTable('users').set({ last_active_at: now }).where('app_id', '=', appId).where('id', '=', userId).execute();
+  /**
+   * When the user was last seen, at their arrival and at their departure, shown as `lastActiveAt`. The
+   * writes of a second share one transaction: a storm of reconnects after a deploy costs one commit a
+   * second, not one synced commit per connection. A crash loses at most that second of a hint.
+   */
+  private touch(appId: string, userId: string, now: number): void {
+    this.lastActive.set(`${appId}\n${userId}`, now);
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flushLastActive(), LAST_ACTIVE_FLUSH_MS);
+      this.flushTimer.unref();
+    }
+  }
+
+  private async flushLastActive(): Promise<void> {
+    this.flushTimer = undefined;
+    if (this.lastActive.size === 0) return;
+    const batch = [...this.lastActive];
+    this.lastActive.clear();
+    try {
+      await this.store.db.transaction().execute(async (trx) => {
+        for (const [key, at] of batch) {
+          const [appId = '', userId = ''] = key.split('\n');
+          await trx.updateTable('users').set({ last_active_at: at }).where('app_id', '=', appId).where('id', '=', userId).execute();
+        }
+      });
+    } catch (error) {
+      this.log.warn({ err: error }, 'presence: cannot record last activity');
+    }
   }
 
   private renew(): void {
