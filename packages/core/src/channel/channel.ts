@@ -13,6 +13,7 @@ import type {
   ReadsPage,
   ReadState,
   RealtimeChannelEvent,
+  SendMessageBody,
   SendReactionBody,
   UpdateChannelBody,
   UpdateMembershipBody,
@@ -32,7 +33,7 @@ import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
 import { ChannelStream } from './stream.js';
 import { TypingSender, TypingStore } from './typing.js';
-import { applyDone, applyFailed, applyOptimistic, type MessageInput } from './writes.js';
+import { applyDone, applyFailed, applyOptimistic, type MessageInput, putAnswer, restorePending } from './writes.js';
 
 /** What a channel needs from its client. */
 export interface ChannelContext {
@@ -69,6 +70,8 @@ export class ChatChannel {
   /** The members' presence (online, last active), by user id; loaded by `watch()`, live from the personal stream. */
   readonly presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
   private readonly threads = new Map<string, MessageWindow>();
+  /** Bodies of failed sends, resent exactly as they were (another body under the same id would be a conflict). */
+  private readonly failedSends = new Map<string, SendMessageBody & { id: string }>();
   private readonly stream: ChannelStream;
   private readonly typist: TypingSender;
   private readonly stores: ChannelStores;
@@ -161,7 +164,7 @@ export class ChatChannel {
     if (!thread) {
       thread = new MessageWindow((query) => this.ctx.requests.request<MessagesPage>(`/api/messages/${seg(parentId)}/replies`, { query: { ...query } }), (m) => m.parentId === parentId);
       this.threads.set(parentId, thread);
-      for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.kind === 'send' && entry.op.body.parentId === parentId) applyOptimistic(this.stores, entry.op);
+      for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.kind === 'send' && entry.op.body.parentId === parentId) restorePending(this.stores, entry.op, entry.createdAt);
     }
     return thread;
   }
@@ -179,17 +182,17 @@ export class ChatChannel {
     return this.find(body.id, body.parentId) ?? fromServer(message);
   }
 
-  /** Sends a failed message again, with the same id: the server keeps one copy whatever happened before. */
+  /** Sends a failed message again, with the same id and body: the server keeps one copy whatever happened before. */
   async retry(messageId: string): Promise<LocalMessage> {
-    const failed = this.messages.get(messageId) ?? [...this.threads.values()].map((t) => t.get(messageId)).find(Boolean);
-    if (!failed || failed.status !== 'failed') throw new Error(`no failed message ${messageId} in this channel`);
-    const { text, attachments, mentionedUsers, quotedMessageId, parentId, showInChannel, custom, silent } = failed;
-    const body = { id: messageId, text, attachments, mentionedUsers, custom, silent, showInChannel, ...(quotedMessageId ? { quotedMessageId } : {}), ...(parentId ? { parentId } : {}) };
+    const body = this.failedSends.get(messageId);
+    if (!body) throw new Error(`no failed message ${messageId} in this channel`);
+    this.failedSends.delete(messageId);
     return this.sendMessage(body);
   }
 
   /** Drops a failed message from the windows. */
   discard(messageId: string): void {
+    this.failedSends.delete(messageId);
     this.messages.remove(messageId);
     for (const thread of this.threads.values()) thread.remove(messageId);
   }
@@ -298,12 +301,14 @@ export class ChatChannel {
   /** A write for this channel failed: a send shows `failed`; anything else is put back as the server has it. */
   writeFailed(op: OutboxOperation, error: ChatError): void {
     applyFailed(this.stores, op, error);
-    if (op.kind !== 'send') {
-      this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(op.messageId)}`).then(
-        ({ message }) => applyDone(this.stores, { ...op, kind: 'edit', body: {} } as OutboxOperation, { message }),
-        (fetchError: unknown) => this.ctx.reportError(fetchError),
-      );
+    if (op.kind === 'send') {
+      this.failedSends.set(op.body.id, op.body);
+      return;
     }
+    this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(op.messageId)}`).then(
+      ({ message }) => putAnswer(this.stores, message),
+      (fetchError: unknown) => this.ctx.reportError(fetchError),
+    );
   }
 
   /** Reloads state, messages, members and read receipts; resolves to the stream offset the state includes. */
@@ -315,7 +320,7 @@ export class ChatChannel {
       this.ctx.requests.request<ReadsPage>(`${this.path}/read`, { query: { limit: 100 } }).then((page) => this.reads.set(Object.fromEntries(page.reads.map((read) => [read.userId, read])))),
       ...[...this.threads.values()].filter((thread) => thread.getSnapshot().ready).map((thread) => thread.reload()),
     ]);
-    for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.channelId === this.id && entry.op.kind === 'send') applyOptimistic(this.stores, entry.op);
+    for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.channelId === this.id) restorePending(this.stores, entry.op, entry.createdAt);
     return state.channel.offset;
   }
 

@@ -61,8 +61,9 @@ export class TypingSender {
     const now = Date.now();
     const current = this.started.get(key);
     if (current) clearTimeout(current.idle);
-    const at = current && now - current.at < START_EVERY_MS ? current.at : now;
-    if (at === now) this.send(true, parentId);
+    const recent = current !== undefined && now - current.at < START_EVERY_MS;
+    const at = recent ? current.at : now;
+    if (!recent) this.send(true, parentId);
     this.started.set(key, { at, idle: backgroundTimer(() => this.stop(parentId), IDLE_STOP_MS) });
   }
 

@@ -8,8 +8,7 @@ import type { ChannelStores } from './apply-event.js';
 export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string });
 
 /** The message as it shows before the server has it. */
-export function optimisticMessage(channelId: string, body: SendMessageBody & { id: string }, me: string | undefined): LocalMessage {
-  const now = new Date().toISOString();
+export function optimisticMessage(channelId: string, body: SendMessageBody & { id: string }, me: string | undefined, now = new Date().toISOString()): LocalMessage {
   return {
     id: body.id,
     channelId,
@@ -48,12 +47,18 @@ function windowsOf(stores: ChannelStores, parentId: string | null) {
   return thread ? [stores.messages, thread] : [stores.messages];
 }
 
+/** Shows a send still in the outbox (from before a reload, or an earlier session), unless the window has it already. */
+export function restorePending(stores: ChannelStores, op: OutboxOperation, createdAt: string): void {
+  if (op.kind !== 'send') return;
+  const message = optimisticMessage(op.channelId, op.body, stores.me(), createdAt);
+  for (const window of windowsOf(stores, message.parentId)) if (!window.get(message.id)) window.putLocal(message);
+}
+
 /** Shows a queued write at once: the optimistic message, edit or tombstone. */
 export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): void {
-  const me = stores.me();
   switch (op.kind) {
     case 'send': {
-      const message = optimisticMessage(op.channelId, op.body, me);
+      const message = optimisticMessage(op.channelId, op.body, stores.me());
       for (const window of windowsOf(stores, message.parentId)) window.putLocal(message);
       return;
     }
@@ -79,12 +84,19 @@ export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): voi
 /** Takes the server's answer to a write. */
 export function applyDone(stores: ChannelStores, op: OutboxOperation, result: unknown): void {
   const message: Message | undefined = (result as MessageResponse | ReactionResponse | undefined)?.message;
-  if (!message) return;
+  if (message) putAnswer(stores, message, op.kind === 'send');
+}
+
+/**
+ * A message as the server answered it to this user (with `ownReactions`).
+ * For a send, the realtime echo may have come first, and newer events after
+ * it: then the answer only confirms. Otherwise it goes where the message shows.
+ */
+export function putAnswer(stores: ChannelStores, message: Message, sent = false): void {
   for (const window of windowsOf(stores, message.parentId)) {
     const existing = window.get(message.id);
-    // The realtime echo may have come first, and newer events after it: the answer only confirms.
-    if (op.kind === 'send' && existing?.status === 'sent') continue;
-    if (existing || op.kind === 'send') window.putServer(message, false);
+    if (sent && existing?.status === 'sent') continue;
+    if (existing || sent) window.putServer(message, false);
   }
 }
 

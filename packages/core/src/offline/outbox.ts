@@ -30,7 +30,8 @@ export class Outbox {
   private readonly waiters = new Map<string, Waiter>();
   private loaded: Promise<void> | undefined;
   private running = false;
-  private active = false;
+  /** Sending unless the client disconnected: a client used over REST alone sends too. */
+  private active = true;
   private wake: (() => void) | undefined;
   private lastOrder = 0;
   private storageChain: Promise<unknown> = Promise.resolve();
