@@ -37,11 +37,15 @@ describe.each(storeKinds)('presence on %s', (kind) => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer(kind, { realtime: { offlineDelayMs: OFFLINE_DELAY_MS } });
-    chat = await chatApp(t, ['ana', 'ben', 'cid', 'eve', 'fay']);
-    for (const id of ['ana', 'ben', 'cid', 'eve', 'fay']) ws[id] = await issueTokens(t.baseUrl, chat.apiKey, { userId: id });
+    t = await startTestServer(kind, { realtime: { offlineDelayMs: OFFLINE_DELAY_MS, presenceMemberLimit: 3 } });
+    const everyone = ['ana', 'ben', 'cid', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon'];
+    chat = await chatApp(t, everyone);
+    for (const id of everyone) ws[id] = await issueTokens(t.baseUrl, chat.apiKey, { userId: id });
     await createChannel(t, u('ana'), { type: 'messaging', id: 'room', members: ['ben'] });
     await createChannel(t, u('eve'), { type: 'messaging', id: 'lobby', members: ['fay', 'ben'] });
+    // Past the limit of 3 members: no presence events.
+    await createChannel(t, u('gus'), { type: 'team', id: 'crowd', members: ['hal', 'ivy', 'jon'] });
+    await createChannel(t, u('hal'), { type: 'messaging', distinct: true, members: ['ivy'] });
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.disconnect();
@@ -90,6 +94,15 @@ describe.each(storeKinds)('presence on %s', (kind) => {
 
     second.client.disconnect();
     await ben.personal.until((e) => e.type === 'user.offline' && e.userId === 'eve');
+  });
+
+  it('keeps presence events out of channels with more members than the limit', async () => {
+    const hal = await connect('hal');
+    await connect('gus');
+    // ivy shares the crowd and a DM with hal: her arrival comes after gus's would have.
+    await connect('ivy');
+    await hal.personal.until((e) => e.type === 'user.online' && e.userId === 'ivy');
+    expect(hal.personal.items.filter(presenceOf('gus'))).toEqual([]);
   });
 
   it('answers channel presence and presence_stats with the clients watching the channel', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChannelEvent } from '@chatsdk/protocol';
+import { type ChannelEvent, personalChannel } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { UserCaller } from '../domain/caller.js';
@@ -7,7 +7,6 @@ import { accessChannel, canRead } from '../domain/channel-access.js';
 import { recordTyping } from '../domain/typing.js';
 import { findUserWithApp } from '../domain/users.js';
 import { ApiError } from '../errors.js';
-import { personalChannel } from '@chatsdk/protocol';
 import type { GatewayServices } from './gateway.js';
 import type { PersonalReceiver } from './personal.js';
 import {

@@ -40,10 +40,14 @@ export interface GatewayOptions {
   offlineDelayMs?: number;
   /** Subscriptions one connection may hold (default 1,000). */
   maxSubscriptions?: number;
+  /** Channels with more members than this (default 100) carry no user.online / user.offline. */
+  presenceMemberLimit?: number;
 }
 
 /** How long a user stays online after their last connection closes, unless configured. */
 export const OFFLINE_DELAY_MS = 5000;
+/** Channels with more members than this carry no presence events, unless configured. */
+export const PRESENCE_MEMBER_LIMIT = 100;
 
 /**
  * Serves the Centrifugo client protocol on `/ws`, on the API's own port. One
@@ -53,7 +57,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const hub = new ChannelHub(ctx.bus, ctx.store);
   const presence = new PresenceTracker(ctx.presence, ctx.store, log);
-  const personal = new PersonalStreams(ctx, presence, log, options.offlineDelayMs ?? OFFLINE_DELAY_MS);
+  const personal = new PersonalStreams(ctx, presence, log, options.offlineDelayMs ?? OFFLINE_DELAY_MS, options.presenceMemberLimit ?? PRESENCE_MEMBER_LIMIT);
   const services: GatewayServices = {
     ctx,
     hub,

@@ -76,6 +76,8 @@ export class PersonalStreams {
     private readonly log: FastifyBaseLogger,
     /** How long a user stays online after their last connection closes: a reconnect does not flap. */
     private readonly offlineDelayMs: number,
+    /** Channels with more members than this carry no presence events. */
+    private readonly presenceMemberLimit: number,
   ) {}
 
   /** Starts the connection's personal stream; resolves once nothing that happens from now on can be missed. */
@@ -146,7 +148,7 @@ export class PersonalStreams {
     // Presence is a courtesy: a presence store that is down must not keep anyone from connecting.
     const now = Date.now();
     try {
-      if (await this.presence.userArrived(user.appId, user.userId, now)) await this.announce(user, 'user.online', now, [...user.channels]);
+      if (await this.presence.userArrived(user.appId, user.userId, now)) await this.announce(user, 'user.online', now);
     } catch (error) {
       this.log.warn({ err: error }, 'presence: cannot record an arrival');
     }
@@ -154,10 +156,9 @@ export class PersonalStreams {
 
   private async depart(user: LocalUser): Promise<void> {
     if (user.connections.size > 0 || this.users.get(userKey(user.appId, user.userId)) !== user) return;
-    const channelIds = [...user.channels];
     this.forget(user);
     const now = Date.now();
-    if (await this.presence.userLeft(user.appId, user.userId, now)) await this.announce(user, 'user.offline', now, channelIds);
+    if (await this.presence.userLeft(user.appId, user.userId, now)) await this.announce(user, 'user.offline', now);
   }
 
   private forget(user: LocalUser): void {
@@ -167,10 +168,31 @@ export class PersonalStreams {
     this.background(this.unlisten(user.appId));
   }
 
-  /** Tells every process that the user came or went; `channelIds` (the user's channels) say whom it concerns. */
-  private async announce(user: LocalUser, type: PresenceNotice['type'], now: number, channelIds: string[]): Promise<void> {
+  /**
+   * Tells every process that the user came or went. It concerns the members of the user's channels up
+   * to `presenceMemberLimit` members: in a channel of thousands, everyone's arrivals and departures would
+   * be most of the traffic (N members coming online is N² events), and such channels show a count, not
+   * who is online.
+   */
+  private async announce(user: LocalUser, type: PresenceNotice['type'], now: number): Promise<void> {
+    const rows = await this.ctx.store.db
+      .selectFrom('members')
+      .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
+      .select('members.channel_id as channelId')
+      .where('members.app_id', '=', user.appId)
+      .where('members.user_id', '=', user.userId)
+      .where('channels.deleted_at', 'is', null)
+      .where('channels.member_count', '<=', this.presenceMemberLimit)
+      .execute();
+    if (rows.length === 0) return;
     const at = new Date(now).toISOString();
-    const notice: PresenceNotice = { type, userId: user.userId, createdAt: at, ...(type === 'user.offline' ? { lastActiveAt: at } : {}), channelIds };
+    const notice: PresenceNotice = {
+      type,
+      userId: user.userId,
+      createdAt: at,
+      ...(type === 'user.offline' ? { lastActiveAt: at } : {}),
+      channelIds: rows.map((row) => row.channelId),
+    };
     await this.ctx.bus.publish(appTopic(user.appId), JSON.stringify(notice));
   }
 
