@@ -8,6 +8,7 @@ import { Emitter, type Subscription } from './emitter.js';
 import { ChatError } from './errors.js';
 import { type FetchLike, RequestManager } from './http/requests.js';
 import { indexedDbStorage } from './offline/indexeddb.js';
+import { sendOperation } from './offline/operations.js';
 import { Outbox } from './offline/outbox.js';
 import { type OutboxEntry, type OutboxStorage, sharedMemoryStorage } from './offline/storage.js';
 import { type ConnectionState, RealtimeConnection, type WebSocketClass } from './realtime/connection.js';
@@ -106,7 +107,7 @@ export class ChatClient {
     this.outbox = new Outbox(
       storage,
       () => `${this.apiUrl}|${this.user ?? ''}`,
-      (op) => this.execute(op),
+      (op) => sendOperation(this.requests, op),
       {
         done: (entry, result) => this.open.get(entry.op.channelId)?.writeDone(entry.op, result),
         failed: (entry, error) => this.open.get(entry.op.channelId)?.writeFailed(entry.op, error),
@@ -181,22 +182,6 @@ export class ChatClient {
   setTokens(pair: TokenPair): void {
     this.tokens.set(pair);
     this.outbox.nudge();
-  }
-
-  private execute(op: Parameters<Outbox['enqueue']>[0]): Promise<unknown> {
-    const message = `/api/messages/${encodeURIComponent('messageId' in op ? op.messageId : '')}`;
-    switch (op.kind) {
-      case 'send':
-        return this.requests.request(`/api/channels/${encodeURIComponent(op.channelId)}/messages`, { body: op.body });
-      case 'edit':
-        return this.requests.request(message, { method: 'PATCH', body: op.body });
-      case 'delete':
-        return this.requests.request(message, { method: 'DELETE' });
-      case 'react':
-        return this.requests.request(`${message}/reactions`, { body: op.body });
-      case 'unreact':
-        return this.requests.request(`${message}/reactions/${encodeURIComponent(op.type)}`, { method: 'DELETE' });
-    }
   }
 
   private background(work: Promise<unknown> | undefined): void {
