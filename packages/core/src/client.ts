@@ -40,7 +40,7 @@ export interface ChatClientOptions {
   requestTimeoutMs?: number;
   /** Attempts of a write the server keeps failing (5xx) before it is marked failed. Default 3. */
   maxWriteAttempts?: number;
-  /** Refused in browsers: the API key belongs on your backend. */
+  /** Refused in browsers (the API key belongs on your backend); elsewhere unused, since the client acts as the token's user. */
   apiKey?: never;
 }
 
@@ -142,6 +142,7 @@ export class ChatClient {
         outbox: this.outbox,
         me: () => this.user,
         applied: (from, event) => this.onChannelEvent(from, event),
+        membershipChanged: (from) => this.onMembershipChanged(from),
         reportError: (error) => this.events.emit('error', { error }),
         presence: this.users.presence,
         loadPresence: (ids) => this.users.loadPresence(ids.slice(0, 100)),
@@ -199,14 +200,19 @@ export class ChatClient {
   }
 
   private onChannelEvent(channel: ChatChannel, event: RealtimeChannelEvent): void {
-    const state = channel.state.getSnapshot();
-    this.channels.list.applyChannelEvent(event, state);
+    this.channels.list.applyChannelEvent(event, channel.state.getSnapshot());
     if (event.type === 'message.new') this.unread.messageNew(event.message);
     else if (event.type === 'channel.deleted') this.unread.drop(channel.id);
-    else if (event.type === 'message.read' && event.read.userId === this.user && state?.membership) {
-      this.unread.setChannel(channel.id, { unreadCount: state.membership.unreadCount, unreadMentions: state.membership.unreadMentions });
-    }
+    else if (event.type === 'message.read' && event.read.userId === this.user) this.onMembershipChanged(channel);
     this.events.emit('channel.event', { channel, event });
+  }
+
+  /** The user's own read position or unread counts in a channel changed. */
+  private onMembershipChanged(channel: ChatChannel): void {
+    const state = channel.state.getSnapshot();
+    if (!state?.membership) return;
+    this.channels.list.refresh(state);
+    this.unread.setChannel(channel.id, { unreadCount: state.membership.unreadCount, unreadMentions: state.membership.unreadMentions });
   }
 
   private onUserEvent(event: UserEvent): void {

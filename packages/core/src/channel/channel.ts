@@ -43,6 +43,8 @@ export interface ChannelContext {
   me(): string | undefined;
   /** Every event after this channel applied it (the client updates its list and unread counts). */
   applied(channel: ChatChannel, event: RealtimeChannelEvent): void;
+  /** The user's own membership here changed by a call (a read): the list and unread counts follow. */
+  membershipChanged(channel: ChatChannel): void;
   /** Background work that failed with nobody awaiting it. */
   reportError(error: unknown): void;
   /** Everyone's presence, kept by the client. */
@@ -240,7 +242,8 @@ export class ChatChannel {
     this.state.update((state) =>
       state?.membership ? { ...state, membership: { ...state.membership, lastReadSeq: Math.max(state.membership.lastReadSeq, answer.read.lastReadSeq), unreadCount: answer.unreadCount, unreadMentions: answer.unreadCount === 0 ? 0 : state.membership.unreadMentions } } : state,
     );
-    this.ctx.applied(this, { type: 'message.read', channelId: this.id, createdAt: new Date().toISOString(), read: answer.read });
+    this.reads.update((reads) => ({ ...reads, [answer.read.userId]: answer.read }));
+    this.ctx.membershipChanged(this);
     return answer;
   }
 

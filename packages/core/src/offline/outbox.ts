@@ -88,7 +88,8 @@ export class Outbox {
 
   private load(): Promise<void> {
     this.loaded ??= (async () => {
-      const stored = await this.storage.load(this.scope());
+      // Storage that cannot be read (a browser's private mode, say) leaves the outbox in memory only.
+      const stored = await this.storage.load(this.scope()).catch(() => []);
       const known = new Set(this.entries.getSnapshot().map((entry) => entry.id));
       const merged = [...this.entries.getSnapshot(), ...stored.filter((entry) => !known.has(entry.id))].sort((a, b) => a.order - b.order);
       for (const entry of merged) this.lastOrder = Math.max(this.lastOrder, entry.order);

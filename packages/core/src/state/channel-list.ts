@@ -136,9 +136,6 @@ export class ChannelListStore implements ReadableStore<ChannelListState> {
         return;
       case 'channel.deleted':
         return this.remove(event.channelId);
-      case 'message.read':
-        if (event.read.userId === this.me() && state) this.change(event.channelId, (item) => ({ ...item, membership: state.membership }));
-        return;
       default:
         return;
     }
