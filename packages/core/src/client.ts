@@ -86,6 +86,7 @@ export class ChatClient {
   private readonly open = new Map<string, ChatChannel>();
   private readonly apiUrl: string;
   private user: string | undefined;
+  private reportedFor: string | undefined;
 
   constructor(private readonly options: ChatClientOptions) {
     if ((options as { apiKey?: unknown }).apiKey !== undefined && inBrowserPage()) {
@@ -94,14 +95,14 @@ export class ChatClient {
     const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
     this.apiUrl = baseUrl(options.apiUrl);
     const wsUrl = options.wsUrl ?? `${this.apiUrl.replace(/^http/, 'ws')}/ws`;
-    this.tokens = new TokenManager({ token: options.token, wsToken: options.wsToken }, options.tokenProvider, (ctx) => this.events.emit('unauthorized', ctx));
+    this.tokens = new TokenManager({ token: options.token, wsToken: options.wsToken }, options.tokenProvider, (ctx) => this.reportUnauthorized(ctx));
     this.user = this.tokens.userId;
     const me = () => this.user;
-    this.requests = new RequestManager(this.apiUrl, fetchFn, this.tokens, (reason, error) => this.events.emit('unauthorized', { reason, error }), options.requestTimeoutMs);
+    this.requests = new RequestManager(this.apiUrl, fetchFn, this.tokens, (reason, error) => this.reportUnauthorized({ reason, error }), options.requestTimeoutMs);
     this.realtime = new RealtimeConnection(wsUrl, options.WebSocket, this.tokens, () => (this.user ? personalChannel(this.user) : undefined), {
       personal: (data) => this.onUserEvent(data as UserEvent),
       connected: (first) => this.onConnected(first),
-      unauthorized: (reason, error) => this.events.emit('unauthorized', { reason, error }),
+      unauthorized: (reason, error) => this.reportUnauthorized({ reason, error }),
     });
     const storage = options.storage ?? (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB !== null ? indexedDbStorage() : sharedMemoryStorage());
     this.outbox = new Outbox(
@@ -183,6 +184,13 @@ export class ChatClient {
   setTokens(pair: TokenPair): void {
     this.tokens.set(pair);
     this.outbox.nudge();
+  }
+
+  /** `unauthorized` once per pair of tokens: 20 refused calls, or a provider failing again and again, are one event. */
+  private reportUnauthorized(ctx: UnauthorizedContext): void {
+    if (this.reportedFor === this.tokens.token) return;
+    this.reportedFor = this.tokens.token;
+    this.events.emit('unauthorized', ctx);
   }
 
   private background(work: Promise<unknown> | undefined): void {

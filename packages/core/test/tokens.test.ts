@@ -110,12 +110,28 @@ describe('tokens', () => {
     expect(calls).toBe(1);
     expect(reasons).toEqual(['token_revoked']);
 
-    // No provider: the first 401 is final.
+    // No provider: the first 401 is final; many refused calls are one event.
     const bare = await h.client('jon', { token: stale.token, wsToken: stale.wsToken });
     const bareReasons: string[] = [];
     bare.on('unauthorized', (ctx) => bareReasons.push(ctx.reason));
     await expect(bare.users.me()).rejects.toMatchObject({ code: 'token_revoked' });
+    await Promise.all(Array.from({ length: 5 }, () => expect(bare.users.me()).rejects.toMatchObject({ code: 'token_revoked' })));
     expect(bareReasons).toEqual(['token_revoked']);
+  });
+
+  it('keeps the socket asking a provider that fails for a while, and reports it once', async () => {
+    let failures = 2;
+    const renew = provider(h, 'ida', 0);
+    const client = await h.client('ida', {
+      ...h.expiredTokens('ida'),
+      tokenProvider: () => (failures-- > 0 ? Promise.reject(new Error('backend restarting')) : renew.provide()),
+    });
+    const reasons: string[] = [];
+    client.on('unauthorized', (ctx) => reasons.push(ctx.reason));
+    await client.connect();
+    expect(client.connection.getSnapshot().status).toBe('connected');
+    expect(reasons).toEqual(['token_provider_failed']);
+    expect((await client.users.me()).id).toBe('ida');
   });
 
   it('never refreshes on a network error', async () => {

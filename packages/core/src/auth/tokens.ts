@@ -19,6 +19,9 @@ export interface UnauthorizedContext {
   error: ChatError;
 }
 
+/** After a failed renewal ahead of expiry, the next try. */
+const RETRY_MS = 15_000;
+
 /** How long before `exp` a token is renewed: a tenth of its life, between 5 s and 5 min. */
 function leadTime(lifetimeMs: number): number {
   return Math.min(300_000, Math.max(5_000, lifetimeMs / 10));
@@ -83,9 +86,10 @@ export class TokenManager {
    * A fresh pair. `stale` is the token the caller found refused: when the
    * tokens were renewed since, the current pair is the answer and no new
    * refresh starts. Throws (and reports `unauthorized`) when there is no
-   * provider or it fails.
+   * provider or it fails; `quiet` renewals (ahead of expiry, while the tokens
+   * still work) report nothing.
    */
-  refresh(reason: string, stale?: string): Promise<TokenPair> {
+  refresh(reason: string, stale?: string, quiet = false): Promise<TokenPair> {
     if (stale !== undefined && stale !== this.pair.token && stale !== this.pair.wsToken) return Promise.resolve(this.pair);
     if (this.inFlight) return this.inFlight;
     const provider = this.provider;
@@ -104,7 +108,8 @@ export class TokenManager {
         return pair;
       } catch (cause) {
         const error = new ChatError('token_provider_failed', `the tokenProvider failed: ${String(cause)}`, 401, undefined, { cause });
-        this.onUnauthorized({ reason: 'token_provider_failed', error });
+        if (!quiet) this.onUnauthorized({ reason: 'token_provider_failed', error });
+        else if (this.scheduling) this.timer = backgroundTimer(() => this.schedule(), RETRY_MS);
         throw error;
       } finally {
         this.inFlight = undefined;
@@ -133,8 +138,8 @@ export class TokenManager {
     // A provider that hands out short-lived tokens is not asked again more than every 10 s by the schedule.
     const delay = Math.max(0, this.expiresAt - now - leadTime(this.expiresAt - now), this.lastRefreshAt + 10_000 - now);
     this.timer = backgroundTimer(() => {
-      // A failed renewal is reported by refresh(); the next 401 tries again.
-      this.refresh('token_expiring', this.pair.token).catch(() => undefined);
+      // The tokens still work: a failure here is retried later, and reported only once they are refused.
+      this.refresh('token_expiring', this.pair.token, !this.isExpired()).catch(() => undefined);
     }, delay);
   }
 

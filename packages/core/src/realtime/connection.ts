@@ -221,8 +221,10 @@ export class RealtimeConnection {
       this.lastWsToken = pair.wsToken;
       return pair.wsToken;
     } catch (error) {
-      // The failure was reported as `unauthorized`; the socket stops rather than loop on a dead token.
-      throw new UnauthorizedError(error instanceof Error ? error.message : 'token renewal failed');
+      // Without a provider nothing will change: the socket stops. A provider may fail for a while (the device
+      // is offline, the backend restarts): the socket asks again with its backoff; `unauthorized` was reported.
+      if (!this.tokens.renewable) throw new UnauthorizedError(error instanceof Error ? error.message : 'token refused');
+      throw error;
     }
   }
 }
