@@ -136,3 +136,25 @@ export function openFilesLimit(pid) {
     return undefined;
   }
 }
+
+/**
+ * Waits until a process's background work is done: under `threshold` of a
+ * core for `seconds` seconds in a row. Gives up after `maxSeconds`.
+ * @param {number} pid
+ * @param {{ threshold?: number, seconds?: number, maxSeconds?: number }} [options]
+ * @returns {Promise<{ idle: boolean, waitedSeconds: number }>}
+ */
+export async function waitForIdleProcess(pid, { threshold = 0.05, seconds = 2, maxSeconds = 120 } = {}) {
+  const start = Date.now();
+  let calm = 0;
+  for (let before = processCpuSeconds(pid); ; ) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = processCpuSeconds(pid);
+    if (before === undefined || after === undefined) return { idle: true, waitedSeconds: (Date.now() - start) / 1000 };
+    calm = after - before < threshold ? calm + 1 : 0;
+    before = after;
+    const waitedSeconds = (Date.now() - start) / 1000;
+    if (calm >= seconds) return { idle: true, waitedSeconds };
+    if (waitedSeconds >= maxSeconds) return { idle: false, waitedSeconds };
+  }
+}

@@ -32,6 +32,7 @@ const OPEN_TIMEOUT_MS = 30_000;
  * @property {string} channel     the channel it subscribed to (the server may add the user's personal stream)
  * @property {boolean} pong        the connect reply asked for answers to pings
  * @property {number} offset       the channel's last offset this socket saw
+ * @property {number} pings       pings the server sent it
  * @property {boolean} closing     closed by us: its close is not a drop
  * @property {((frame: any) => void) | undefined} onReply
  */
@@ -63,6 +64,11 @@ function freshWatch(tag, from, to) {
     /** Deliveries per message, by its sequence number. */
     /** @type {number[]} */
     perMessage: [],
+    /** Per message, by sequence number: the latency (ms) of its first and of its last delivery here. */
+    /** @type {number[]} */
+    firstMs: [],
+    /** @type {number[]} */
+    lastMs: [],
     /** Deliveries per second of receive time from `from`. */
     /** @type {number[]} */
     perSecond: [],
@@ -96,6 +102,7 @@ function receive(socket, data) {
   for (const line of String(data).split('\n')) {
     if (line === '{}') {
       pings += 1;
+      socket.pings += 1;
       if (socket.pong) socket.ws.send('{}');
       continue;
     }
@@ -123,7 +130,10 @@ function publication(socket, pub, at) {
   if (seq === undefined || sentAt === undefined) return;
   watch.deliveries += 1;
   watch.perMessage[seq] = (watch.perMessage[seq] ?? 0) + 1;
-  watch.latencyUs.record(Math.max(0, (at - sentAt) * 1000));
+  const ms = Math.max(0, at - sentAt);
+  watch.latencyUs.record(ms * 1000);
+  watch.firstMs[seq] = Math.min(watch.firstMs[seq] ?? Infinity, ms);
+  watch.lastMs[seq] = Math.max(watch.lastMs[seq] ?? -Infinity, ms);
   if (at >= watch.from && at < watch.to) watch.inWindow += 1;
   const second = Math.floor((at - watch.from) / 1000);
   if (second >= 0) watch.perSecond[second] = (watch.perSecond[second] ?? 0) + 1;
@@ -141,7 +151,7 @@ function openOne(url, { token, channel }) {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     /** @type {Socket} */
-    const socket = { ws, channel, pong: false, offset: 0, closing: false, onReply: undefined };
+    const socket = { ws, channel, pong: false, offset: 0, pings: 0, closing: false, onReply: undefined };
     let settled = false;
     const settle = (/** @type {{ ok: true, ms: number } | { ok: false, reason: string }} */ outcome) => {
       if (settled) return;
@@ -222,15 +232,19 @@ async function closeAll() {
 }
 
 function report() {
-  const { prefix, latencyUs, perMessage, perSecond, ...counts } = watch;
+  const { prefix, latencyUs, perMessage, perSecond, firstMs, lastMs, ...counts } = watch;
   return {
     ...counts,
     latencyUs: latencyUs.toJSON(),
     perMessage: Array.from(perMessage, (n) => n ?? 0),
+    // JSON has no Infinity: a message this process never received is null.
+    firstMs: Array.from(firstMs, (ms) => ms ?? null),
+    lastMs: Array.from(lastMs, (ms) => ms ?? null),
     perSecond: Array.from(perSecond, (n) => n ?? 0),
     open: sockets.filter((s) => s.ws.readyState === WebSocket.OPEN).length,
     drops,
     pings,
+    pinged: sockets.filter((s) => s.pings > 0).length,
   };
 }
 

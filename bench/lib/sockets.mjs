@@ -77,6 +77,10 @@ export async function startSockets(processes) {
       const latencyUs = new Histogram();
       /** @type {number[]} */
       const perMessage = [];
+      /** @type {(number | null)[]} */
+      const firstMs = [];
+      /** @type {(number | null)[]} */
+      const lastMs = [];
       /** @type {number[]} */
       const perSecond = [];
       /** @type {Record<string, number>} */
@@ -85,6 +89,8 @@ export async function startSockets(processes) {
       for (const r of reports) {
         latencyUs.merge(Histogram.from(r.latencyUs));
         r.perMessage.forEach((n, seq) => (perMessage[seq] = (perMessage[seq] ?? 0) + n));
+        r.firstMs.forEach((ms, seq) => (firstMs[seq] = ms === null ? (firstMs[seq] ?? null) : Math.min(firstMs[seq] ?? Infinity, ms)));
+        r.lastMs.forEach((ms, seq) => (lastMs[seq] = ms === null ? (lastMs[seq] ?? null) : Math.max(lastMs[seq] ?? -Infinity, ms)));
         r.perSecond.forEach((n, s) => (perSecond[s] = (perSecond[s] ?? 0) + n));
         for (const [code, n] of Object.entries(r.drops)) drops[code] = (drops[code] ?? 0) + n;
       }
@@ -95,8 +101,13 @@ export async function startSockets(processes) {
         skippedOffsets: sum((r) => r.skippedOffsets),
         open: sum((r) => r.open),
         pings: sum((r) => r.pings),
+        /** Sockets that received at least one ping. */
+        pinged: sum((r) => r.pinged),
         latencyUs,
         perMessage: Array.from(perMessage, (n) => n ?? 0),
+        /** Per message: the latency (ms) of its first and of its last delivery over every socket; null if none. */
+        firstMs: Array.from(firstMs, (ms) => ms ?? null),
+        lastMs: Array.from(lastMs, (ms) => ms ?? null),
         perSecond: Array.from(perSecond, (n) => n ?? 0),
         drops,
       };

@@ -7,7 +7,7 @@ import { waitForQuiet } from '../lib/machine.mjs';
 import { addMembersInBulk, call, issueTokenPairs, seedUsers, userId } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
 import { startSockets } from '../lib/sockets.mjs';
-import { round3 } from '../lib/stats.mjs';
+import { Histogram, round3 } from '../lib/stats.mjs';
 import { now, sendSteadily } from '../lib/steady-sender.mjs';
 
 export const description = 'REST sends at a steady rate into a channel that 1,000 sockets subscribe to: deliveries/s, send-to-receive latency, missing deliveries';
@@ -142,6 +142,15 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
     if (ok) missing += Math.max(0, opened.opened - got);
     else ofUnacknowledged += got;
   });
+  // Per message, its first and its last receiver: the pipeline (send, commit, bus, one write) and the whole fan-out.
+  const first = new Histogram();
+  const last = new Histogram();
+  sent.acknowledged.forEach((ok, seq) => {
+    const [a, b] = [tally.firstMs[seq], tally.lastMs[seq]];
+    if (!ok || a == null || b == null) return;
+    first.record(a * 1000);
+    last.record(b * 1000);
+  });
   const deliveriesPerSecond = tally.inWindow / o.duration;
   const lat = tally.latencyUs;
   const ms = (/** @type {number} */ us) => round3(us / 1000);
@@ -168,6 +177,8 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
     deliveriesPerSecond: round3(deliveriesPerSecond),
     perSecondDeliveries: tally.perSecond,
     latencyMs: { p50: ms(lat.percentile(50)), p90: ms(lat.percentile(90)), p99: ms(lat.percentile(99)), max: ms(lat.max), mean: ms(lat.mean()) },
+    firstReceiverLatencyMs: { p50: ms(first.percentile(50)), p99: ms(first.percentile(99)), max: ms(first.max) },
+    lastReceiverLatencyMs: { p50: ms(last.percentile(50)), p99: ms(last.percentile(99)), max: ms(last.max) },
     socketsOpenAtEnd: tally.open,
     socketsDropped: tally.drops,
     serverCpuPercentOfOneCore: cpu.serverCpuSeconds === undefined ? null : round3((cpu.serverCpuSeconds / elapsed) * 100),
@@ -197,6 +208,10 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
       ...(figures.serverCpuUsPerDelivery === null
         ? []
         : [{ figure: 'server CPU', value: `${figures.serverCpuPercentOfOneCore}% of a core, ${figures.serverCpuUsPerDelivery} µs/delivery` }]),
+      {
+        figure: 'per message: first / last receiver p50',
+        value: `${figures.firstReceiverLatencyMs.p50} / ${figures.lastReceiverLatencyMs.p50} ms (p99 ${figures.firstReceiverLatencyMs.p99} / ${figures.lastReceiverLatencyMs.p99})`,
+      },
       { figure: 'send HTTP latency p50 / p99', value: `${figures.sendLatencyMs.p50} / ${figures.sendLatencyMs.p99} ms` },
       { figure: `connect + subscribe ${figures.sockets} sockets`, value: `${figures.connectSeconds} s` },
     ],
