@@ -87,6 +87,7 @@ export class ChatChannel {
     const path = `/api/channels/${seg(id)}`;
     this.messages = new MessageWindow((query) => ctx.requests.request<MessagesPage>(`${path}/messages`, { query: { ...query } }), (m) => m.parentId === null || m.showInChannel);
     this.typing = new TypingStore(ctx.me);
+    let last: Record<string, UserPresence> = {};
     this.presence = derived([this.members, ctx.presence], () => {
       const everyone = ctx.presence.getSnapshot();
       const mine: Record<string, UserPresence> = {};
@@ -94,7 +95,10 @@ export class ChatChannel {
         const presence = everyone[userId];
         if (presence) mine[userId] = presence;
       }
-      return mine;
+      // Someone else's presence changed: the same snapshot, so nothing re-renders.
+      const same = Object.keys(mine).length === Object.keys(last).length && Object.entries(mine).every(([id, p]) => last[id] === p);
+      if (!same) last = mine;
+      return last;
     });
     this.stores = { me: ctx.me, state: this.state, messages: this.messages, threads: this.threads, typing: this.typing, reads: this.reads, members: this.members };
     this.stream = new ChannelStream((event) => this.apply(event), () => this.reload(), ctx.reportError);
