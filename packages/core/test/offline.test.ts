@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type ChatClient, ChatError, memoryStorage } from '../src/index.js';
 import { call } from '../../server/test/helpers/http.js';
 import { type Harness, network, snapshotWhere, startHarness, until } from './helpers.js';
@@ -86,6 +87,21 @@ describe('offline and reconnects', () => {
     expect(lee.messages.getSnapshot().messages.map((m) => m.id)).toEqual(expected);
     // Four cuts, four reconnects (the last may come after everything was in).
     await until(() => reconnects >= 4);
+  });
+
+  it("keeps events in order with ws's defaults (a whole network read delivered in one tick)", async () => {
+    const kim = await h.client('kim', { WebSocket: WebSocket });
+    await kim.connect();
+    const channel = await kim.channels.create({ type: 'messaging', id: 'burst-room', members: ['kim', 'lee'] });
+    await channel.watch();
+    const lee = other.channel('burst-room');
+    await lee.watch();
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 150; i++) sends.push(lee.sendMessage(`burst ${i}`));
+    await Promise.all(sends);
+    const expected = await serverIds(h, 'burst-room');
+    const final = await snapshotWhere(channel.messages, (s) => s.messages.length === 150);
+    expect(final.messages.map((m) => m.id)).toEqual(expected);
   });
 
   it('retries a send whose answer was lost with the same id: one message on the server', async () => {

@@ -2,6 +2,7 @@ import type {
   ChannelRole,
   ChannelState,
   Member,
+  MemberResponse,
   MembersPage,
   MembershipResponse,
   MembersResponse,
@@ -277,8 +278,8 @@ export class ChatChannel {
   }
 
   /** Changes a member's role. */
-  updateMember(userId: string, role: ChannelRole): Promise<{ member: Member }> {
-    return this.ctx.requests.request<{ member: Member }>(`${this.path}/members/${seg(userId)}`, { method: 'PATCH', body: { role } });
+  updateMember(userId: string, role: ChannelRole): Promise<MemberResponse> {
+    return this.ctx.requests.request<MemberResponse>(`${this.path}/members/${seg(userId)}`, { method: 'PATCH', body: { role } });
   }
 
   /** The user's own settings here: muted, pinned, archived. */

@@ -31,6 +31,8 @@ export interface OutboxStorage {
 /** Outbox storage in memory: it outlives a client (not the process), so a reconnecting client finds its writes. */
 export function memoryStorage(): OutboxStorage {
   const scopes = new Map<string, Map<string, OutboxEntry>>();
+  // Entries are JSON; a copy keeps callers from changing what is stored (structuredClone is missing on React Native).
+  const copy = (entry: OutboxEntry): OutboxEntry => JSON.parse(JSON.stringify(entry)) as OutboxEntry;
   const of = (scope: string) => {
     let entries = scopes.get(scope);
     if (!entries) scopes.set(scope, (entries = new Map()));
@@ -38,10 +40,10 @@ export function memoryStorage(): OutboxStorage {
   };
   return {
     async load(scope) {
-      return [...of(scope).values()].map((entry) => structuredClone(entry));
+      return [...of(scope).values()].map(copy);
     },
     async put(scope, entry) {
-      of(scope).set(entry.id, structuredClone(entry));
+      of(scope).set(entry.id, copy(entry));
     },
     async remove(scope, id) {
       of(scope).delete(id);
