@@ -323,7 +323,8 @@ export class ChatChannel {
   private async reload(): Promise<number> {
     const state = await this.get();
     await Promise.all([
-      this.messages.reload(),
+      // The channel's events wait while it reloads (see ChannelStream): the page replaces the window.
+      this.messages.reload(false),
       this.ctx.requests.request<MembersPage>(`${this.path}/members`, { query: { limit: 100 } }).then((page) => this.members.set(page.members)),
       this.ctx.requests.request<ReadsPage>(`${this.path}/read`, { query: { limit: 100 } }).then((page) => this.reads.set(Object.fromEntries(page.reads.map((read) => [read.userId, read])))),
       ...[...this.threads.values()].filter((thread) => thread.getSnapshot().ready).map((thread) => thread.reload()),

@@ -51,7 +51,13 @@ export class ChannelListStore implements ReadableStore<ChannelListState> {
     this.store.update((state) => ({ ...state, loading: true }));
     try {
       const page = await this.fetchPage(filters);
-      this.store.set({ channels: sorted([...page.channels]), next: page.next, loading: false, ready: true });
+      // Events may have moved a channel on while the page was on its way: the newer of the two stays.
+      const current = new Map(this.getSnapshot().channels.map((item) => [item.channel.id, item]));
+      const channels = page.channels.map((item) => {
+        const known = current.get(item.channel.id);
+        return known && known.channel.lastMessageSeq > item.channel.lastMessageSeq ? known : item;
+      });
+      this.store.set({ channels: sorted(channels), next: page.next, loading: false, ready: true });
       return page;
     } catch (error) {
       this.store.update((state) => ({ ...state, loading: false }));

@@ -41,17 +41,24 @@ export class MessageWindow implements ReadableStore<MessageWindowState> {
     private readonly pageSize = 30,
   ) {}
 
-  /** (Re)loads the newest page; unsent messages of this device stay. */
-  async reload(): Promise<void> {
+  /**
+   * (Re)loads the newest page; unsent messages of this device stay, and so
+   * do newer messages that events brought in meanwhile, unless the caller
+   * holds those events back to apply after (`keepNewer: false`).
+   */
+  async reload(keepNewer = true): Promise<void> {
     this.store.update((state) => ({ ...state, loading: true }));
     try {
       // As many as the window held (up to a full page of the API), so a reload does not shrink what the user scrolled to.
       const held = this.getSnapshot().messages.filter((message) => message.status === 'sent').length;
       const page = await this.loadPage({ limit: Math.min(MAX_PAGE, Math.max(this.pageSize, held)) });
       this.store.update((state) => {
-        const unsent = state.messages.filter((message) => message.status !== 'sent');
         const loaded = page.messages.map((message) => fromServer(message, state.messages.find((item) => item.id === message.id)));
-        return { messages: upsertAll(loaded, unsent.filter((message) => !loaded.some((item) => item.id === message.id))), hasOlder: page.hasMore, ready: true, loading: false };
+        const newest = loaded.reduce((max, message) => Math.max(max, message.seq), 0);
+        const ids = new Set(loaded.map((message) => message.id));
+        // Kept: this device's unsent messages, and what events brought in while the page was on its way.
+        const kept = state.messages.filter((message) => !ids.has(message.id) && (message.status !== 'sent' || (keepNewer && message.seq > newest)));
+        return { messages: upsertAll(loaded, kept), hasOlder: page.hasMore, ready: true, loading: false };
       });
     } catch (error) {
       this.store.update((state) => ({ ...state, loading: false }));
