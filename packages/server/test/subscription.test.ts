@@ -6,7 +6,7 @@ import { ChannelSubscription } from '../src/realtime/subscription.js';
 const durable = (offset: number): Delivery => ({
   offset,
   event: { type: 'channel.deleted', channelId: 'c', offset, createdAt: '' } as ChannelEvent,
-  frame: `pub ${offset}`,
+  frame: Buffer.from(`pub ${offset}`),
 });
 
 /** Where recovery (the subscribe reply) and live delivery (the hub) meet. */
@@ -14,10 +14,10 @@ describe('a channel subscription', () => {
   it('holds live events until the reply, then sends only those past the position the reply gave, once each', () => {
     const written: string[] = [];
     const seen: number[] = [];
-    const sub = new ChannelSubscription('c', (frame) => written.push(frame), (event) => seen.push(event.offset ?? -1));
+    const sub = new ChannelSubscription('c', (frame) => written.push(frame.toString()), (event) => seen.push(event.offset ?? -1));
     // Committed while the subscribe read the stream: 4 and 5 were in the reply's publications already.
     for (const offset of [4, 5, 6]) sub.listener(durable(offset));
-    sub.listener({ offset: undefined, event: { type: 'typing.start', channelId: 'c', userId: 'u', createdAt: '' }, frame: 'typing early' });
+    sub.listener({ offset: undefined, event: { type: 'typing.start', channelId: 'c', userId: 'u', createdAt: '' }, frame: Buffer.from('typing early') });
     expect(written).toEqual([]);
     sub.start(5);
     expect(written).toEqual(['pub 6']);
@@ -25,7 +25,7 @@ describe('a channel subscription', () => {
     sub.listener(durable(6));
     sub.listener(durable(3));
     sub.listener(durable(7));
-    sub.listener({ offset: undefined, event: { type: 'typing.stop', channelId: 'c', userId: 'u', createdAt: '' }, frame: 'typing live' });
+    sub.listener({ offset: undefined, event: { type: 'typing.stop', channelId: 'c', userId: 'u', createdAt: '' }, frame: Buffer.from('typing live') });
     expect(written).toEqual(['pub 6', 'pub 7', 'typing live']);
     expect(seen).toEqual([6, 7]);
   });

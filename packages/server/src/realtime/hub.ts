@@ -7,15 +7,15 @@ import type { Store } from '../store/store.js';
 export interface Delivery {
   offset: number;
   event: ChannelEvent;
-  /** The whole `{"push":…}` frame, identical for every subscriber. */
-  frame: string;
+  /** The whole `{"push":…}` frame, encoded once: the same bytes for every subscriber. */
+  frame: Buffer;
 }
 
 /** A transient event (typing): no offset, handed on as it comes, never replayed. */
 export interface TransientDelivery {
   offset: undefined;
   event: RealtimeChannelEvent;
-  frame: string;
+  frame: Buffer;
 }
 
 /** Receives a channel's durable events in offset order, each once, and its transient events as they come. */
@@ -37,9 +37,9 @@ interface Topic {
 }
 
 /** The `{"push":…}` frame of an event, built by concatenation: the event's JSON is never parsed and re-serialised per socket. */
-export function pushFrame(channelId: string, json: string, offset: number | undefined): string {
+export function pushFrame(channelId: string, json: string, offset: number | undefined): Buffer {
   const position = offset === undefined ? '' : `,"offset":${offset}`;
-  return `{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json}${position}}}}`;
+  return Buffer.from(`{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json}${position}}}}`);
 }
 
 /**

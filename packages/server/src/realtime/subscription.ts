@@ -1,5 +1,6 @@
 import type { ChannelEvent } from '@chatsdk/protocol';
 import type { Delivery, TransientDelivery } from './hub.js';
+import type { Frame } from './write-queue.js';
 
 /**
  * One channel subscription of one connection. Until its subscribe reply is
@@ -14,7 +15,7 @@ export class ChannelSubscription {
 
   constructor(
     readonly channelId: string,
-    private readonly write: (frame: string) => void,
+    private readonly write: (frame: Frame) => void,
     private readonly onEvent: (event: ChannelEvent) => void,
   ) {}
 

@@ -4,13 +4,46 @@ import type { WebSocket } from 'ws';
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /**
+ * One protocol message, already serialised. A channel event is encoded to
+ * bytes once and the same Buffer goes to every subscriber; replies are
+ * strings, written by one socket only.
+ */
+export type Frame = string | Buffer;
+
+const NEWLINE = Buffer.from('\n');
+
+/** Queues with frames to write, flushed together once per event-loop turn. */
+const pending = new Set<WriteQueue>();
+let scheduled = false;
+
+function flushAll(): void {
+  scheduled = false;
+  const queues = [...pending];
+  pending.clear();
+  for (const queue of queues) queue.flush();
+}
+
+/** The frames of one write, newline-separated as the protocol's JSON framing allows. */
+function joined(frames: Frame[]): Frame {
+  if (frames.length === 1) return frames[0] as Frame;
+  if (frames.every((frame) => typeof frame === 'string')) return frames.join('\n');
+  const parts: Buffer[] = [];
+  for (const frame of frames) {
+    if (parts.length > 0) parts.push(NEWLINE);
+    parts.push(typeof frame === 'string' ? Buffer.from(frame) : frame);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
  * Frames for one socket, coalesced into a single write per event-loop turn:
- * a write system call costs far more than joining strings, so a burst of
- * events reaches a socket as one frame of newline-separated replies.
+ * a write system call costs far more than joining frames, so a burst of
+ * events reaches a socket as one message of newline-separated pushes. One
+ * timer serves every socket: an event for a thousand sockets schedules one
+ * flush, not a thousand.
  */
 export class WriteQueue {
-  private frames: string[] = [];
-  private scheduled = false;
+  private frames: Frame[] = [];
 
   constructor(
     private readonly socket: WebSocket,
@@ -18,27 +51,23 @@ export class WriteQueue {
   ) {}
 
   /** Queues one reply or push (already serialised). */
-  push(frame: string): void {
+  push(frame: Frame): void {
     this.frames.push(frame);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+    if (this.frames.length > 1) return;
+    pending.add(this);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushAll);
     }
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    if (this.frames.length === 0 || this.socket.readyState !== this.socket.OPEN) {
-      this.frames = [];
-      return;
-    }
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.frames = [];
-      this.onOverflow();
-      return;
-    }
-    const data = this.frames.length === 1 ? (this.frames[0] as string) : this.frames.join('\n');
+  /** Writes what is queued as one WebSocket text message. */
+  flush(): void {
+    const frames = this.frames;
     this.frames = [];
-    this.socket.send(data);
+    if (frames.length === 0 || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.onOverflow();
+    // A Buffer would go out as a binary message unless told otherwise; the protocol's JSON framing is text.
+    this.socket.send(joined(frames), { binary: false });
   }
 }
