@@ -59,11 +59,16 @@ describe('two clients chat', () => {
     await a.editMessage(first.id, 'final text');
     await snapshotWhere(b.messages, (s) => s.messages.find((m) => m.id === first.id)?.text === 'final text');
 
-    await b.react(first.id, 'like');
+    const reacting = b.react(first.id, 'like');
+    // At once on the reacting side; the server's answer then confirms the figures.
+    expect(b.messages.get(first.id)).toMatchObject({ reactionCounts: { like: 1 }, ownReactions: [{ type: 'like', userId: 'bob' }] });
+    await reacting;
     const liked = await snapshotWhere(a.messages, (s) => s.messages.find((m) => m.id === first.id)?.reactionCounts.like === 1);
     expect(liked.messages.find((m) => m.id === first.id)?.ownReactions).toEqual([]);
     expect(b.messages.get(first.id)?.ownReactions.map((r) => r.type)).toEqual(['like']);
-    await b.unreact(first.id, 'like');
+    const unreacting = b.unreact(first.id, 'like');
+    expect(b.messages.get(first.id)).toMatchObject({ reactionCounts: {}, ownReactions: [] });
+    await unreacting;
     await snapshotWhere(a.messages, (s) => (s.messages.find((m) => m.id === first.id)?.reactionCounts.like ?? 0) === 0);
 
     await a.pin(first.id);

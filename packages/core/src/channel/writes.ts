@@ -1,4 +1,4 @@
-import type { Message, MessageResponse, ReactionResponse, SendMessageBody } from '@chatsdk/protocol';
+import type { Message, MessageResponse, Reaction, ReactionResponse, SendMessageBody } from '@chatsdk/protocol';
 import type { ChatError } from '../errors.js';
 import type { OutboxOperation } from '../offline/storage.js';
 import type { LocalMessage } from '../state/message-list.js';
@@ -54,7 +54,7 @@ export function restorePending(stores: ChannelStores, op: OutboxOperation, creat
   for (const window of windowsOf(stores, message.parentId)) if (!window.get(message.id)) window.putLocal(message);
 }
 
-/** Shows a queued write at once: the optimistic message, edit or tombstone. */
+/** Shows a queued write at once: the optimistic message, edit, tombstone or reaction. */
 export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): void {
   switch (op.kind) {
     case 'send': {
@@ -75,10 +75,39 @@ export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): voi
       }
       return;
     case 'react':
-    case 'unreact':
-      // Reactions show when the server answers: their counts are the server's to compute.
+    case 'unreact': {
+      const me = stores.me();
+      if (!me) return;
+      const change = (message: LocalMessage) => withOwnReaction(message, me, op);
+      for (const window of [stores.messages, ...stores.threads.values()]) window.patch(op.messageId, change);
       return;
+    }
   }
+}
+
+/** A message with the user's reaction added or removed as the server will do it; its answer then sets the exact figures. */
+function withOwnReaction(message: LocalMessage, me: string, op: Extract<OutboxOperation, { kind: 'react' | 'unreact' }>): LocalMessage {
+  const counts = { ...message.reactionCounts };
+  const scores = { ...message.reactionScores };
+  const type = op.kind === 'react' ? op.body.type : op.type;
+  const drop = (reaction: Reaction) => {
+    counts[reaction.type] = (counts[reaction.type] ?? 1) - 1;
+    scores[reaction.type] = (scores[reaction.type] ?? reaction.score) - reaction.score;
+    if ((counts[reaction.type] ?? 0) <= 0) {
+      delete counts[reaction.type];
+      delete scores[reaction.type];
+    }
+  };
+  const replaced = message.ownReactions.filter((reaction) => reaction.type === type || (op.kind === 'react' && op.body.enforceUnique === true));
+  for (const reaction of replaced) drop(reaction);
+  let own = message.ownReactions.filter((reaction) => !replaced.includes(reaction));
+  if (op.kind === 'react') {
+    const reaction: Reaction = { messageId: message.id, userId: me, type, score: op.body.score ?? 1, createdAt: new Date().toISOString() };
+    counts[type] = (counts[type] ?? 0) + 1;
+    scores[type] = (scores[type] ?? 0) + reaction.score;
+    own = [...own, reaction];
+  }
+  return { ...message, reactionCounts: counts, reactionScores: scores, ownReactions: own };
 }
 
 /** Takes the server's answer to a write. */
