@@ -54,6 +54,8 @@ export class ClientConnection implements PersonalReceiver {
   private readonly queue: WriteQueue;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** A connect was answered with an error the client fixes by asking for a new token. */
+  private connectRefused = false;
   /** Personal frames that arrive before the connect reply went out wait for it. */
   private early: string[] | undefined = [];
   /** Last time the client said anything: a client that stops answering pings is dead. */
@@ -148,7 +150,13 @@ export class ClientConnection implements PersonalReceiver {
     if (id === undefined) return; // a pong
     try {
       if (command.connect !== undefined) return await this.connect(id, command.connect.token);
-      if (!this.caller) return this.disconnect(DISCONNECTS.badRequest);
+      if (!this.caller) {
+        // After a connect refused for its token, the client's batched commands (its resubscribes) are
+        // dropped unanswered: it is about to reconnect with a fresh token, and ending the connection
+        // here would stop it for good. Without any connect attempt, a command is a protocol violation.
+        if (this.connectRefused) return;
+        return this.disconnect(DISCONNECTS.badRequest);
+      }
       if (command.subscribe !== undefined) return await this.subscribe(id, command.subscribe);
       if (command.unsubscribe !== undefined) return await this.unsubscribe(id, command.unsubscribe.channel);
       if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
@@ -191,6 +199,7 @@ export class ClientConnection implements PersonalReceiver {
     if ('reason' in outcome) return this.disconnect(outcome);
     if ('message' in outcome) {
       // The client closes and reconnects with a fresh token; a socket left unauthenticated is closed anyway.
+      this.connectRefused = true;
       this.replyError(id, outcome);
       setTimeout(() => this.socket.close(), 5000).unref();
       return;
