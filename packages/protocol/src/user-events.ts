@@ -25,6 +25,10 @@ export interface UnreadTotals {
   totalUnreadCount: number;
   /** Channels with at least one unread message. */
   unreadChannels: number;
+  /** Unread mentions of the user in the event's channel. */
+  unreadMentions: number;
+  /** Unread mentions of the user in all their channels. */
+  totalUnreadMentions: number;
 }
 
 /** The user was added to a channel (or joined it on another device). */

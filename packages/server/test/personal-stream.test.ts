@@ -80,14 +80,14 @@ describe.each(storeKinds)('personal streams on %s', (kind) => {
 
     await send(t, u('ana'), 'other', { text: 'elsewhere' });
     await send(t, u('ana'), 'quiet', { text: 'one' });
-    const second = await send(t, u('ana'), 'quiet', { text: 'two' });
+    const second = await send(t, u('ana'), 'quiet', { text: 'two, @cid', mentionedUsers: ['cid'] });
     const last = (await away.personal.until(
       (e) => e.type === 'notification.message_new' && e.message.id === second.id,
     )) as NotificationMessageNewEvent;
-    expect(last).toMatchObject({ channelId: 'quiet', unreadCount: 2, totalUnreadCount: 3, unreadChannels: 2 });
-    expect(last.message.text).toBe('two');
+    expect(last).toMatchObject({ channelId: 'quiet', unreadCount: 2, totalUnreadCount: 3, unreadChannels: 2, unreadMentions: 1, totalUnreadMentions: 1 });
+    expect(last.message.text).toBe('two, @cid');
     const news = away.personal.items.filter(is('notification.message_new')) as NotificationMessageNewEvent[];
-    expect(news.map((e) => e.message.text)).toEqual(['elsewhere', 'one', 'two']);
+    expect(news.map((e) => e.message.text)).toEqual(['elsewhere', 'one', 'two, @cid']);
 
     // The watching connection hears it on the channel, and only there (its personal stream did get 'other').
     await got.until(2);

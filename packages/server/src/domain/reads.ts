@@ -10,7 +10,7 @@ import { type Tx, transact } from './events.js';
 import { toIso } from './ids.js';
 import { decodeIdKey, encodeIdKey } from './keyset.js';
 import { findMessage } from './message-records.js';
-import { unreadCounts } from './unread.js';
+import { mentionCounts, unreadCounts } from './unread.js';
 
 /** A member's read position on the wire. */
 export function toReadState(row: Selectable<MembersTable>): ReadState {
@@ -135,16 +135,7 @@ export async function unreadSummary(ctx: DomainContext, caller: UserCaller): Pro
   const appId = caller.app.id;
   const userId = caller.user.id;
   const counts = await unreadCounts(ctx.store.db, appId, userId);
-  const mentionRows = await ctx.store.db
-    .selectFrom('members')
-    .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
-    .select(['members.channel_id as channelId', 'members.unread_mentions as mentions'])
-    .where('members.app_id', '=', appId)
-    .where('members.user_id', '=', userId)
-    .where('members.unread_mentions', '>', 0)
-    .where('channels.deleted_at', 'is', null)
-    .execute();
-  const mentions = new Map(mentionRows.map((r) => [r.channelId, r.mentions]));
+  const mentions = await mentionCounts(ctx.store.db, appId, userId);
   const channelIds = [...new Set([...counts.keys(), ...mentions.keys()])].sort();
   const channels = channelIds
     .map((channelId) => ({ channelId, unreadCount: counts.get(channelId) ?? 0, unreadMentions: mentions.get(channelId) ?? 0 }))

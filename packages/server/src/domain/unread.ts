@@ -37,3 +37,20 @@ export async function unreadCounts(
   const rows = await query.groupBy('members.channel_id').execute();
   return new Map(rows.map((r) => [r.channelId, Number(r.unread)]));
 }
+
+/**
+ * Unread mentions per channel for one user (only channels with some): kept
+ * per member, since a mention names one member, and reset when they read.
+ */
+export async function mentionCounts(db: Kysely<Database>, appId: string, userId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('members')
+    .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
+    .select(['members.channel_id as channelId', 'members.unread_mentions as mentions'])
+    .where('members.app_id', '=', appId)
+    .where('members.user_id', '=', userId)
+    .where('members.unread_mentions', '>', 0)
+    .where('channels.deleted_at', 'is', null)
+    .execute();
+  return new Map(rows.map((r) => [r.channelId, r.mentions]));
+}

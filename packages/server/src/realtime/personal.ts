@@ -11,7 +11,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { UserCaller } from '../domain/caller.js';
 import { getChannel } from '../domain/channels.js';
 import { appTopic } from '../domain/events.js';
-import { unreadCounts } from '../domain/unread.js';
+import { mentionCounts, unreadCounts } from '../domain/unread.js';
 import type { ServerContext } from '../http/context.js';
 import type { PresenceTracker } from './presence-tracker.js';
 
@@ -36,7 +36,13 @@ interface PresenceNotice {
 interface Pending {
   /** Needs the user's unread counts, read once for every pending event that needs them. */
   needsCounts: boolean;
-  deliver(counts: Map<string, number> | undefined): Promise<void> | void;
+  deliver(counts: UnreadFigures | undefined): Promise<void> | void;
+}
+
+/** A user's unread messages and mentions, per channel. */
+interface UnreadFigures {
+  unread: Map<string, number>;
+  mentions: Map<string, number>;
 }
 
 /** A user with a connection on this process (or one that just closed, for the length of the debounce). */
@@ -353,12 +359,15 @@ export class PersonalStreams {
     try {
       while (user.queue.length > 0) {
         const batch = user.queue.splice(0);
-        let counts: Map<string, number> | undefined;
+        let counts: UnreadFigures | undefined;
         if (batch.some((pending) => pending.needsCounts)) {
-          counts = await unreadCounts(this.ctx.store.db, user.appId, user.userId).catch((error: unknown) => {
-            this.log.warn({ err: error }, 'personal stream: cannot count unread messages');
-            return undefined;
-          });
+          const db = this.ctx.store.db;
+          counts = await Promise.all([unreadCounts(db, user.appId, user.userId), mentionCounts(db, user.appId, user.userId)])
+            .then(([unread, mentions]) => ({ unread, mentions }))
+            .catch((error: unknown) => {
+              this.log.warn({ err: error }, 'personal stream: cannot count unread messages');
+              return undefined;
+            });
         }
         for (const pending of batch) {
           if (pending.needsCounts && !counts) continue;
@@ -376,12 +385,19 @@ export class PersonalStreams {
 }
 
 /** The badge figures for one channel out of a user's unread counts. */
-function totals(counts: Map<string, number> | undefined, channelId: string): UnreadTotals {
-  let totalUnreadCount = 0;
-  let unreadChannels = 0;
-  for (const count of counts?.values() ?? []) {
-    totalUnreadCount += count;
-    if (count > 0) unreadChannels += 1;
-  }
-  return { unreadCount: counts?.get(channelId) ?? 0, totalUnreadCount, unreadChannels };
+function totals(counts: UnreadFigures | undefined, channelId: string): UnreadTotals {
+  const sum = (values: Iterable<number>) => {
+    let total = 0;
+    for (const value of values) total += value;
+    return total;
+  };
+  const unread = counts?.unread ?? new Map<string, number>();
+  const mentions = counts?.mentions ?? new Map<string, number>();
+  return {
+    unreadCount: unread.get(channelId) ?? 0,
+    totalUnreadCount: sum(unread.values()),
+    unreadChannels: [...unread.values()].filter((count) => count > 0).length,
+    unreadMentions: mentions.get(channelId) ?? 0,
+    totalUnreadMentions: sum(mentions.values()),
+  };
 }
