@@ -228,13 +228,9 @@ export class ChatClient {
     this.users.presence.apply(event);
     switch (event.type) {
       case 'notification.message_new':
-      case 'notification.mark_read': {
-        const current = this.unread.getSnapshot().channels[event.channelId]?.unreadMentions ?? 0;
-        const mentioned = event.type === 'notification.message_new' && this.user !== undefined && event.message.mentionedUsers.includes(this.user);
-        const mentions = event.unreadCount === 0 ? 0 : current + (mentioned ? 1 : 0);
-        this.unread.setChannel(event.channelId, { unreadCount: event.unreadCount, unreadMentions: mentions }, event);
+      case 'notification.mark_read':
+        this.unread.setChannel(event.channelId, { unreadCount: event.unreadCount, unreadMentions: event.unreadMentions }, event);
         break;
-      }
       case 'notification.removed_from_channel':
       case 'notification.channel_deleted':
         this.unread.drop(event.channelId);

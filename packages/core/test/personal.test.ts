@@ -31,8 +31,9 @@ describe('the personal stream', () => {
     expect(list.channels[0]?.lastMessage?.text).toBe('to the older channel');
     expect(list.channels[0]?.membership?.unreadCount).toBe(1);
     await snapshotWhere(ann.unread, (s) => s.total === 1 && s.channels['p-one']?.unreadCount === 1);
-    await bob.channel('p-two').sendMessage('@ann look');
-    await snapshotWhere(ann.unread, (s) => s.total === 2 && s.unreadChannels === 2);
+    await bob.channel('p-two').sendMessage({ text: '@ann look', mentionedUsers: ['ann'] });
+    // The server's figures, mentions included.
+    await snapshotWhere(ann.unread, (s) => s.total === 2 && s.unreadChannels === 2 && s.totalMentions === 1 && s.channels['p-two']?.unreadMentions === 1);
     expect(ann.channels.list.getSnapshot().channels[0]?.channel.id).toBe('p-two');
     expect(events.some((event) => event.type === 'notification.message_new')).toBe(true);
   });

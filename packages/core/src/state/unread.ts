@@ -79,7 +79,8 @@ export class UnreadStore extends Store<UnreadState> {
     const channels = { ...state.channels };
     if (unread.unreadCount === 0 && unread.unreadMentions === 0) delete channels[channelId];
     else channels[channelId] = unread;
-    this.set(totals(channels, state.ready, figures?.totalUnreadCount, figures?.unreadChannels));
+    const next = totals(channels, state.ready, figures?.totalUnreadCount, figures?.unreadChannels);
+    this.set(figures ? { ...next, totalMentions: figures.totalUnreadMentions } : next);
   }
 
   /** The channel is gone for the user. */
