@@ -135,15 +135,7 @@ export class PersonalStreams {
     try {
       // Listen first, then read: a membership change committed in between is not missed.
       await this.listen(user.appId);
-      const rows = await this.ctx.store.db
-        .selectFrom('members')
-        .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
-        .select('members.channel_id as channelId')
-        .where('members.app_id', '=', user.appId)
-        .where('members.user_id', '=', user.userId)
-        .where('channels.deleted_at', 'is', null)
-        .execute();
-      for (const row of rows) this.join(user, row.channelId);
+      for (const channelId of await this.channelsOf(user)) this.join(user, channelId);
       const waiting = user.loading ?? [];
       user.loading = undefined;
       for (const change of waiting) change();
@@ -181,25 +173,30 @@ export class PersonalStreams {
    * who is online.
    */
   private async announce(user: LocalUser, type: PresenceNotice['type'], now: number): Promise<void> {
-    const rows = await this.ctx.store.db
-      .selectFrom('members')
-      .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
-      .select('members.channel_id as channelId')
-      .where('members.app_id', '=', user.appId)
-      .where('members.user_id', '=', user.userId)
-      .where('channels.deleted_at', 'is', null)
-      .where('channels.member_count', '<=', this.presenceMemberLimit)
-      .execute();
-    if (rows.length === 0) return;
+    const channelIds = await this.channelsOf(user, this.presenceMemberLimit);
+    if (channelIds.length === 0) return;
     const at = new Date(now).toISOString();
     const notice: PresenceNotice = {
       type,
       userId: user.userId,
       createdAt: at,
       ...(type === 'user.offline' ? { lastActiveAt: at } : {}),
-      channelIds: rows.map((row) => row.channelId),
+      channelIds,
     };
     await this.ctx.bus.publish(appTopic(user.appId), JSON.stringify(notice));
+  }
+
+  /** The user's channels (those of at most `maxMembers` members, when given). */
+  private async channelsOf(user: LocalUser, maxMembers?: number): Promise<string[]> {
+    let query = this.ctx.store.db
+      .selectFrom('members')
+      .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
+      .select('members.channel_id as channelId')
+      .where('members.app_id', '=', user.appId)
+      .where('members.user_id', '=', user.userId)
+      .where('channels.deleted_at', 'is', null);
+    if (maxMembers !== undefined) query = query.where('channels.member_count', '<=', maxMembers);
+    return (await query.execute()).map((row) => row.channelId);
   }
 
   private async listen(appId: string): Promise<void> {
