@@ -10,7 +10,7 @@ import type { Centrifuge } from 'centrifuge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { call, issueTokens } from './helpers/http.js';
-import { collect, next, personalEvents, realtimeClient } from './helpers/realtime.js';
+import { collect, connectWithPersonal, next } from './helpers/realtime.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
 
@@ -26,17 +26,7 @@ describe.each(storeKinds)('personal streams on %s', (kind) => {
   const clients: Centrifuge[] = [];
   const u = (id: string) => ({ token: chat.users[id]?.token ?? '' });
 
-  /** A connected client of `user` with its personal events collected from the start. */
-  const connect = async (user: string) => {
-    const client = realtimeClient(t, ws[user]?.wsToken ?? '');
-    clients.push(client);
-    const personal = personalEvents(client, user);
-    const subscribed = next<{ channel: string; recoverable: boolean }>(client, 'subscribed');
-    client.connect();
-    await next(client, 'connected');
-    const serverSide = await subscribed;
-    return { client, personal, serverSide };
-  };
+  const connect = (user: string) => connectWithPersonal(t, ws[user]?.wsToken ?? '', user, clients);
 
   beforeAll(async () => {
     t = await startTestServer(kind);

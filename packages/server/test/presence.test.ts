@@ -6,7 +6,7 @@ import { createRedisBus } from '../src/bus/index.js';
 import { createRedisPresence } from '../src/presence/index.js';
 import { type ChatApp, chatApp, createChannel } from './helpers/chat.js';
 import { call, issueTokens } from './helpers/http.js';
-import { next, personalEvents, realtimeClient } from './helpers/realtime.js';
+import { connectWithPersonal, next } from './helpers/realtime.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
 
@@ -22,14 +22,7 @@ describe.each(storeKinds)('presence on %s', (kind) => {
   const clients: Centrifuge[] = [];
   const u = (id: string) => ({ token: chat.users[id]?.token ?? '' });
 
-  const connect = async (user: string) => {
-    const client = realtimeClient(t, ws[user]?.wsToken ?? '');
-    clients.push(client);
-    const personal = personalEvents(client, user);
-    client.connect();
-    await next(client, 'connected');
-    return { client, personal };
-  };
+  const connect = (user: string) => connectWithPersonal(t, ws[user]?.wsToken ?? '', user, clients);
   const presence = async (ids: string[]) => {
     const reply = await call<PresenceResponse>(t.baseUrl, `/api/users/presence?ids=${ids.join(',')}`, u('ben'));
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -133,14 +126,7 @@ describe.runIf(process.env.REDIS_URL)('presence shared by two processes through 
   const ws: Record<string, CreateTokenResponse> = {};
   const clients: Centrifuge[] = [];
 
-  const connectTo = async (server: TestServer, user: string) => {
-    const client = realtimeClient(server, ws[user]?.wsToken ?? '');
-    clients.push(client);
-    const personal = personalEvents(client, user);
-    client.connect();
-    await next(client, 'connected');
-    return { client, personal };
-  };
+  const connectTo = (server: TestServer, user: string) => connectWithPersonal(server, ws[user]?.wsToken ?? '', user, clients);
 
   beforeAll(async () => {
     const options = () => ({ bus: createRedisBus(redisUrl), presence: createRedisPresence(redisUrl), realtime: { offlineDelayMs: OFFLINE_DELAY_MS } });

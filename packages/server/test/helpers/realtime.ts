@@ -131,3 +131,14 @@ export function personalEvents(client: Centrifuge, userId: string): PersonalEven
     },
   };
 }
+
+/** A connected real client of `userId` (its handle added to `clients`, for closing), with its personal events collected from the start. */
+export async function connectWithPersonal(t: TestServer, wsToken: string, userId: string, clients: Centrifuge[]) {
+  const client = realtimeClient(t, wsToken);
+  clients.push(client);
+  const personal = personalEvents(client, userId);
+  const subscribed = next<{ channel: string; recoverable: boolean }>(client, 'subscribed');
+  client.connect();
+  await next(client, 'connected');
+  return { client, personal, serverSide: await subscribed };
+}
