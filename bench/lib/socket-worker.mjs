@@ -43,6 +43,8 @@ const sockets = [];
 /** @type {Record<string, number>} */
 const drops = {};
 let pings = 0;
+/** Publications on other channels than the subscribed one: the user's personal stream (presence, notifications). */
+let otherPublications = 0;
 
 /** The current tally; `tag` '' tallies nothing. */
 let watch = freshWatch('', 0, 0);
@@ -109,6 +111,7 @@ function receive(socket, data) {
     if (line === '') continue;
     const frame = parse(line);
     if (frame.push?.pub && frame.push.channel === socket.channel) publication(socket, frame.push.pub, at);
+    else if (frame.push?.pub) otherPublications += 1;
     else if (frame.id !== undefined) socket.onReply?.(frame);
   }
 }
@@ -245,6 +248,7 @@ function report() {
     drops,
     pings,
     pinged: sockets.filter((s) => s.pings > 0).length,
+    otherPublications,
   };
 }
 

@@ -103,6 +103,8 @@ export async function startSockets(processes) {
         pings: sum((r) => r.pings),
         /** Sockets that received at least one ping. */
         pinged: sum((r) => r.pinged),
+        /** Publications received on other channels than the subscribed one (the personal stream), since the client processes started. */
+        otherPublications: sum((r) => r.otherPublications),
         latencyUs,
         perMessage: Array.from(perMessage, (n) => n ?? 0),
         /** Per message: the latency (ms) of its first and of its last delivery over every socket; null if none. */

@@ -180,6 +180,7 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
     firstReceiverLatencyMs: { p50: ms(first.percentile(50)), p99: ms(first.percentile(99)), max: ms(first.max) },
     lastReceiverLatencyMs: { p50: ms(last.percentile(50)), p99: ms(last.percentile(99)), max: ms(last.max) },
     socketsOpenAtEnd: tally.open,
+    personalStreamPublications: tally.otherPublications,
     socketsDropped: tally.drops,
     serverCpuPercentOfOneCore: cpu.serverCpuSeconds === undefined ? null : round3((cpu.serverCpuSeconds / elapsed) * 100),
     serverCpuUsPerDelivery: perDelivery(cpu.serverCpuSeconds),

@@ -180,6 +180,7 @@ function outcome({ o, opened, connectSeconds, connectCpu, before, connected, hel
     socketsDropped: tally.drops,
     pingsReceived: tally.pings,
     socketsPinged: tally.pinged,
+    personalStreamPublications: tally.otherPublications,
   };
   const heapText = heapPerConnection === null ? '' : `, heap ${kib(heapPerConnection)} KiB/connection`;
   const allHeld = tally.open === o.connections && tally.pinged === o.connections && drops === 0;
