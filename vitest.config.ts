@@ -9,10 +9,12 @@ export default defineConfig({
     alias: [
       { find: /^@chatsdk\/protocol\/schemas$/, replacement: src('./packages/protocol/src/schemas/index.ts') },
       { find: /^@chatsdk\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
+      { find: /^@chatsdk\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@chatsdk\/react$/, replacement: src('./packages/react/src/index.ts') },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts?(x)', 'packages/*/src/**/*.test.ts?(x)', 'examples/*/test/**/*.test.ts', 'e2e/**/*.test.ts'],
     globalSetup: ['./packages/server/test/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

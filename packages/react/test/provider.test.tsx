@@ -1,0 +1,129 @@
+// @vitest-environment jsdom
+import { ChatClient } from '@chatsdk/core';
+import { act, render, screen, waitFor } from '@testing-library/react';
+import { StrictMode, type ReactNode } from 'react';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, useSendMessage, useUnreadCount } from '../src/index.js';
+import { type Harness, startHarness, until } from '../../core/test/helpers.js';
+import { TaskPerMessageWebSocket } from '../../server/test/helpers/realtime.js';
+
+describe('<ChatProvider> against a real server', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  function Status(): ReactNode {
+    return <p data-testid="status">{useConnectionState().status}</p>;
+  }
+
+  it('connects once under StrictMode with the guide\'s props, and disconnects on unmount', async () => {
+    const { token, wsToken } = await h.tokens('ann');
+    const connect = vi.spyOn(ChatClient.prototype, 'connect');
+    const disconnect = vi.spyOn(ChatClient.prototype, 'disconnect');
+    let client: ChatClient | undefined;
+    function Grab(): ReactNode {
+      client = useChatClient();
+      return null;
+    }
+    const view = render(
+      <StrictMode>
+        <ChatProvider apiUrl={h.t.baseUrl} wsUrl={`${h.t.baseUrl.replace('http', 'ws')}/ws`} token={token} wsToken={wsToken} options={{ WebSocket: TaskPerMessageWebSocket }}>
+          <Status />
+          <Grab />
+        </ChatProvider>
+      </StrictMode>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    expect(connect).toHaveBeenCalledTimes(1);
+    expect(disconnect).not.toHaveBeenCalled();
+    view.unmount();
+    await until(() => disconnect.mock.calls.length === 1);
+    await until(() => client?.connection.getSnapshot().status === 'disconnected');
+    connect.mockRestore();
+    disconnect.mockRestore();
+  });
+
+  it('takes a tokenProvider alone, and an existing client', async () => {
+    const provider = vi.fn(async () => h.tokens('bob'));
+    const view = render(
+      <ChatProvider apiUrl={h.t.baseUrl} tokenProvider={provider} options={{ WebSocket: TaskPerMessageWebSocket }} fallback={<p>loading</p>}>
+        <Status />
+      </ChatProvider>,
+    );
+    expect(screen.getByText('loading')).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    expect(provider).toHaveBeenCalledTimes(1);
+    view.unmount();
+
+    const client = await h.client('cat');
+    const second = render(
+      <ChatProvider client={client}>
+        <Status />
+      </ChatProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    second.unmount();
+    await until(() => client.connection.getSnapshot().status === 'disconnected');
+  });
+
+  it('hooks follow the stores: channels, messages, sending and unread counts', async () => {
+    const { token, wsToken } = await h.tokens('dan');
+    const bob = await h.client('bob');
+    await bob.connect();
+    const dm = await bob.channels.dm('dan');
+
+    let client: ChatClient | undefined;
+    function Chat(): ReactNode {
+      client = useChatClient();
+      const { channels, ready } = useChannels({}, 'name');
+      const channel = useChannel(channels[0]?.channel.id);
+      const unread = useUnreadCount();
+      return (
+        <div>
+          <p data-testid="ready">{String(ready)}</p>
+          <p data-testid="unread">{unread.count}</p>
+          {channel && <Messages channelId={channel.id} />}
+        </div>
+      );
+    }
+    function Messages({ channelId }: { channelId: string }): ReactNode {
+      const channel = useChannel(channelId);
+      if (!channel) return null;
+      return <MessageTexts channel={channel} />;
+    }
+    function MessageTexts({ channel }: { channel: NonNullable<ReturnType<typeof useChannel>> }): ReactNode {
+      const { messages, ready } = useMessages(channel);
+      const send = useSendMessage(channel);
+      return (
+        <div>
+          <ul data-testid="messages" data-ready={String(ready)}>
+            {messages.map((m) => (
+              <li key={m.id}>{m.text}</li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => void send('from dan')}>
+            send
+          </button>
+        </div>
+      );
+    }
+    render(
+      <ChatProvider apiUrl={h.t.baseUrl} token={token} wsToken={wsToken} options={{ WebSocket: TaskPerMessageWebSocket }}>
+        <Chat />
+      </ChatProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('messages').dataset.ready).toBe('true'));
+    // The unread figures loaded at connect are settled first: the core client counts a message that arrives
+    // while that load is in flight twice (reported).
+    await until(() => client?.unread.getSnapshot().ready);
+    await bob.channel(dm.id).sendMessage('hi dan');
+    await waitFor(() => expect(screen.getByTestId('messages').textContent).toBe('hi dan'));
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('1'));
+    act(() => screen.getByText('send').click());
+    // Optimistic: at once.
+    expect(screen.getByTestId('messages').textContent).toBe('hi danfrom dan');
+    await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('0'));
+  });
+});
