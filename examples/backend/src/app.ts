@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ChatTokenError, fetchChatTokens } from './chat-tokens.js';
+import { joinDemoChannels } from './demo-channels.js';
 import { SESSION_COOKIE, readCookie, sessionCookie } from './cookies.js';
 import { RateLimiter } from './rate-limit.js';
 import { SessionStore } from './sessions.js';
@@ -26,6 +27,8 @@ export interface BackendOptions {
   showDemoAccounts?: boolean;
   /** Mark the session cookie `Secure` (when served over HTTPS). Default false. */
   secureCookies?: boolean;
+  /** Put each user in the demo's channels (#general, #random) when they get tokens. Default true. */
+  joinDemoChannels?: boolean;
   /** Fastify's logger option. Default off. */
   logger?: boolean | { level: string };
 }
@@ -70,6 +73,8 @@ export function buildBackend(options: BackendOptions): FastifyInstance {
   const tokenLimiter = new RateLimiter(tokenLimit.limit, tokenLimit.windowMs);
   const loginLimiter = new RateLimiter(loginLimit.limit, loginLimit.windowMs);
   const secure = options.secureCookies ?? false;
+  // Users already put in the demo channels by this process: once is enough.
+  const joined = new Set<string>();
 
   const currentUser = (request: FastifyRequest): DemoUser | undefined => {
     const session = sessions.get(readCookie(request.headers.cookie, SESSION_COOKIE));
@@ -135,6 +140,12 @@ export function buildBackend(options: BackendOptions): FastifyInstance {
     if (!limited.allowed) return refuseRateLimited(reply, limited.retryAfterSeconds, 'chat token requests');
     try {
       const tokens = await fetchChatTokens(options.chatUrl, options.apiKey, user);
+      if (options.joinDemoChannels !== false && !joined.has(user.id)) {
+        await joinDemoChannels(options.chatUrl, options.apiKey, user.id).catch((error: unknown) => {
+          throw new ChatTokenError('chat_error', `could not set up the demo channels: ${error instanceof Error ? error.message : String(error)}`);
+        });
+        joined.add(user.id);
+      }
       reply.header('Cache-Control', 'no-store');
       return { ...tokens, apiUrl: publicChatUrl(options, request) };
     } catch (error) {

@@ -133,6 +133,11 @@ describe('examples/backend against a real ChatSDK', () => {
     const me = await fetch(`${chat.baseUrl}/api/users/me`, { headers: { Authorization: `Bearer ${reply.body.token}` } });
     expect(me.status).toBe(200);
     expect(((await me.json()) as { user: { id: string; name: string } }).user).toMatchObject({ id: 'bob', name: 'Bob Okafor' });
+
+    // The backend put bob in the demo's channels.
+    const list = await fetch(`${chat.baseUrl}/api/channels`, { headers: { Authorization: `Bearer ${reply.body.token}` } });
+    const { channels } = (await list.json()) as { channels: { channel: { id: string; type: string } }[] };
+    expect(channels.map((c) => c.channel.id).sort()).toEqual(['general', 'random']);
   });
 
   it('tells the browser where ChatSDK is: the page host on the chat port', async () => {
