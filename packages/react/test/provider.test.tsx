@@ -2,6 +2,7 @@
 import { ChatClient } from '@chatsdk/core';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
+import './rtl.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, useSendMessage, useUnreadCount } from '../src/index.js';
 import { type Harness, startHarness, until } from '../../core/test/helpers.js';

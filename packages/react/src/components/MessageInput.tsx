@@ -1,0 +1,168 @@
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useChatClient } from '../hooks/use-chat-client.js';
+import { useMembers } from '../hooks/use-members.js';
+import { useSendMessage } from '../hooks/use-send-message.js';
+import { useStore } from '../hooks/use-store.js';
+import { userCache } from '../internal/user-cache.js';
+import { useChannelContext, useChannelView } from './channel-context.js';
+import { EmojiPicker } from './EmojiPicker.js';
+import { MentionSuggestions, suggestionsId } from './MentionSuggestions.js';
+import { mentionedIn, mentionQuery } from './mentions.js';
+
+/** Props of `<MessageInput>`. */
+export interface MessageInputProps {
+  /** Posts into this thread. */
+  parentId?: string;
+  placeholder?: string;
+}
+
+/**
+ * The composer: multiline (Shift+Enter), Enter sends, `@` suggests members,
+ * an emoji picker, edit mode (the Edit action, or ↑ in an empty composer;
+ * Escape cancels) and typing keystrokes for the others' indicator.
+ */
+export function MessageInput({ parentId, placeholder = 'Write a message' }: MessageInputProps): ReactNode {
+  const { channel, view } = useChannelContext();
+  const me = useChatClient().userId;
+  const send = useSendMessage(channel, parentId);
+  const members = useMembers(channel);
+  const users = useStore(userCache(useChatClient()));
+  const editing = useChannelView((state) => (state.editing && (state.editing.parentId ?? undefined) === parentId ? state.editing.id : null));
+  const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const [dismissed, setDismissed] = useState<number | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const inputId = useId();
+  const window = parentId ? channel.thread(parentId) : channel.messages;
+
+  useEffect(() => {
+    if (!editing) return;
+    setText(window.get(editing)?.text ?? '');
+    box.current?.focus();
+  }, [editing, window]);
+
+  const memberIds = useMemo(() => members.map((member) => member.userId), [members]);
+  const query = mentionQuery(text, caret);
+  const suggestions = useMemo(() => {
+    if (!query || dismissed === query.start) return [];
+    const q = query.query.toLowerCase();
+    return memberIds.filter((id) => id !== me && (id.toLowerCase().startsWith(q) || (users[id]?.name ?? '').toLowerCase().split(/\s+/).some((word) => word.startsWith(q)))).slice(0, 8);
+  }, [query?.query, query?.start, dismissed, memberIds, users, me]);
+
+  const change = (next: string, at: number) => {
+    setText(next);
+    setCaret(at);
+    setActive(0);
+    if (next.trim()) channel.keystroke(parentId);
+    else channel.stopTyping(parentId);
+  };
+
+  const insert = (piece: string, from = caret, to = caret) => {
+    const next = text.slice(0, from) + piece + text.slice(to);
+    change(next, from + piece.length);
+    requestAnimationFrame(() => box.current?.setSelectionRange(from + piece.length, from + piece.length));
+  };
+
+  const stopEditing = () => {
+    view.update((state) => ({ ...state, editing: null }));
+    change('', 0);
+  };
+
+  const submit = () => {
+    const body = text.trim();
+    if (!body) return;
+    if (editing) {
+      void channel.editMessage(editing, body).catch(() => undefined);
+      stopEditing();
+      return;
+    }
+    const mentionedUsers = mentionedIn(body, memberIds);
+    void send(mentionedUsers.length > 0 ? { text: body, mentionedUsers } : body).catch(() => undefined);
+    change('', 0);
+    channel.stopTyping(parentId);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestions.length > 0 && query) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        setActive((at) => (at + (event.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        insert(`@${suggestions[active] ?? suggestions[0]} `, query.start, caret);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setDismissed(query.start);
+        return;
+      }
+    }
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    } else if (event.key === 'Escape' && editing) {
+      event.preventDefault();
+      stopEditing();
+    } else if (event.key === 'ArrowUp' && !text) {
+      const mine = [...window.getSnapshot().messages].reverse().find((m) => m.userId === me && !m.deletedAt && m.status === 'sent');
+      if (!mine) return;
+      event.preventDefault();
+      view.update((state) => ({ ...state, editing: { id: mine.id, parentId: mine.parentId } }));
+    }
+  };
+
+  const open = suggestions.length > 0;
+  return (
+    <div className="chat-message-input" data-editing={editing ? 'true' : undefined}>
+      {editing ? (
+        <div className="chat-message-input-editing" role="status">
+          Editing message{' '}
+          <button type="button" className="chat-link-button" onClick={stopEditing}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+      {open ? <MentionSuggestions inputId={inputId} userIds={suggestions} active={active} onPick={(id) => query && insert(`@${id} `, query.start, caret)} /> : null}
+      {emojiOpen ? (
+        <EmojiPicker
+          onPick={(emoji) => {
+            setEmojiOpen(false);
+            insert(emoji);
+            box.current?.focus();
+          }}
+          onClose={() => setEmojiOpen(false)}
+        />
+      ) : null}
+      <div className="chat-message-input-row">
+        <textarea
+          ref={box}
+          id={inputId}
+          className="chat-textarea"
+          rows={1}
+          value={text}
+          placeholder={editing ? 'Edit message' : placeholder}
+          aria-label={editing ? 'Edit message' : placeholder}
+          role="combobox"
+          aria-autocomplete="list"
+          aria-expanded={open}
+          aria-controls={open ? suggestionsId(inputId) : undefined}
+          aria-activedescendant={open ? `${inputId}-mention-${active}` : undefined}
+          onChange={(event) => change(event.target.value, event.target.selectionStart)}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="button" className="chat-icon-button" aria-label="Insert emoji" aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)}>
+          ☺
+        </button>
+        <button type="button" className="chat-button chat-send" onClick={submit} disabled={!text.trim()}>
+          {editing ? 'Save' : 'Send'}
+        </button>
+      </div>
+    </div>
+  );
+}
