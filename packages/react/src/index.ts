@@ -54,3 +54,5 @@ export { Avatar } from './components/Avatar.js';
 export type { AvatarProps } from './components/Avatar.js';
 export { MemberList } from './components/MemberList.js';
 export { PinnedMessages } from './components/PinnedMessages.js';
+export { ChatTheme } from './components/ChatTheme.js';
+export type { ChatThemeProps } from './components/ChatTheme.js';
