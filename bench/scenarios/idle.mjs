@@ -1,7 +1,7 @@
 // Idle connections: what 10,000 authenticated, subscribed, silent sockets
 // cost the server in memory, how long it takes to open them, and whether they
 // stay open through the server's pings.
-import { cpuUse, readCpu } from '../lib/cpu-use.mjs';
+import { cpuUse, databasePids, readCpu } from '../lib/cpu-use.mjs';
 import { heapAfterGc } from '../lib/inspector.mjs';
 import { openFilesLimit, processMemory, waitForIdleProcess, waitForQuiet } from '../lib/machine.mjs';
 import { addMembersInBulk, call, issueTokenPairs, seedUsers, userId } from '../lib/seed.mjs';
@@ -36,7 +36,7 @@ const SPARE_FILES = 256;
 /**
  * @param {import('../run.mjs').ScenarioContext} ctx
  */
-export async function run({ url, env, serverPid, inspectorUrl, options: raw, log }) {
+export async function run({ url, env, store, serverPid, inspectorUrl, options: raw, log }) {
   const o = {
     connections: Number(raw.connections),
     channels: Number(raw.channels),
@@ -96,11 +96,13 @@ export async function run({ url, env, serverPid, inspectorUrl, options: raw, log
     if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
 
     log(`opening ${o.connections} sockets over ${o.clientProcesses} processes`);
-    const cpuBefore = readCpu({ serverPid, loadPids: [...sockets.pids, process.pid] });
+    const dbPids = await databasePids(store, env);
+    const cpuBefore = readCpu({ serverPid, dbPids, loadPids: [...sockets.pids, process.pid] });
     const started = now();
     const opened = await sockets.open(wsUrl, connections, o.connectInFlight);
     const connectSeconds = (now() - started) / 1000;
-    const connectCpu = cpuUse(cpuBefore, readCpu({ serverPid, loadPids: [...sockets.pids, process.pid] }));
+    // The pool's backends as they are now: more of them opened while connecting.
+    const connectCpu = cpuUse(cpuBefore, readCpu({ serverPid, dbPids: [...new Set([...dbPids, ...(await databasePids(store, env))])], loadPids: [...sockets.pids, process.pid] }));
     if (opened.opened === 0) throw new Error(`no socket connected: ${JSON.stringify(opened.failures)}`);
     log(`${opened.opened} sockets subscribed in ${round3(connectSeconds)} s${opened.opened < o.connections ? `; failures ${JSON.stringify(opened.failures)}` : ''}`);
     const connected = await memory();
@@ -167,6 +169,7 @@ function outcome({ o, opened, connectSeconds, connectCpu, before, connected, hel
     connectionsPerSecond: round3(n / connectSeconds),
     connectMs: { p50: round3(opened.connectMs.percentile(50)), p99: round3(opened.connectMs.percentile(99)), max: round3(opened.connectMs.max) },
     serverCpuUsPerConnect: connectCpu.serverCpuSeconds === undefined ? null : round3((connectCpu.serverCpuSeconds * 1e6) / n),
+    postgresCpuUsPerConnect: connectCpu.postgresCpuSeconds === undefined ? null : round3((connectCpu.postgresCpuSeconds * 1e6) / n),
     clientCpuUsPerConnect: round3((connectCpu.loadCpuSeconds * 1e6) / n),
     otherProcessesCpuPercentOfOneCoreWhileConnecting: round3(disturbance * 100),
     memory: { before, connected, held, closed },
@@ -201,6 +204,7 @@ function outcome({ o, opened, connectSeconds, connectCpu, before, connected, hel
         value: `${figures.connectSeconds} s (${figures.connectionsPerSecond}/s; p50 / p99 ${figures.connectMs.p50} / ${figures.connectMs.p99} ms)${disturbed ? ' (disturbed run)' : ''}`,
       },
       ...(figures.serverCpuUsPerConnect === null ? [] : [{ figure: 'server CPU per connect + subscribe', value: `${figures.serverCpuUsPerConnect} µs` }]),
+      ...(figures.postgresCpuUsPerConnect === null ? [] : [{ figure: 'PostgreSQL CPU per connect + subscribe', value: `${figures.postgresCpuUsPerConnect} µs` }]),
       {
         figure: `open and answering pings after ${o.hold} s`,
         value: `${tally.open} open, ${tally.pinged} pinged, ${drops} dropped, of ${o.connections}`,
