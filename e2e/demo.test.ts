@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.js';
+import { startDemoStack, type DemoStack } from './stack.js';
+
+/** Screenshots land here (ignored by git). */
+const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+
+/**
+ * The product guide from login to realtime, as a new user meets it after
+ * `npm start`: two people in two browser windows, in real Chromium.
+ */
+describe('the demo, end to end in Chromium', () => {
+  let stack: DemoStack;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // Started together: the browser's launch overlaps the builds.
+    [stack, browser] = await Promise.all([startDemoStack(), launchChromium()]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function signIn(name: 'alice' | 'bob'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+    await page.goto(stack.url);
+    await page.getByLabel('User name').fill(name);
+    await page.getByLabel('Password').fill(`${name}-demo`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('listbox', { name: 'Channels' }).getByRole('option', { name: /general/ }).waitFor();
+    return page;
+  }
+
+  const channel = (page: Page, name: string) => page.getByRole('listbox', { name: 'Channels' }).getByRole('option', { name: new RegExp(name) });
+  const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const message = (page: Page, text: string) => messages(page).getByRole('article').filter({ hasText: text });
+
+  it('two users chat live: unread badge, thread reply, reaction, typing, history after a reload', async () => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    try {
+      await scenario(alice, bob);
+    } catch (error) {
+      // What each window showed when it failed, beside the error.
+      mkdirSync(OUTPUT, { recursive: true });
+      await alice.screenshot({ path: join(OUTPUT, 'failed-alice.png') }).catch(() => undefined);
+      await bob.screenshot({ path: join(OUTPUT, 'failed-bob.png') }).catch(() => undefined);
+      throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
+    }
+  }, 60_000);
+
+  async function scenario(alice: Page, bob: Page): Promise<void> {
+
+    // Bob looks at another channel; Alice writes in #general.
+    await channel(bob, 'random').click();
+    await channel(alice, 'general').click();
+    await messages(alice).waitFor();
+    const text = `Hello Bob, this is Alice (${Date.now()})`;
+    await alice.getByPlaceholder('Message', { exact: true }).fill(text);
+    const sentAt = Date.now();
+    await alice.getByPlaceholder('Message', { exact: true }).press('Enter');
+
+    // Bob sees it within 2 s, as an unread badge on #general, which clears when he opens it.
+    const badge = channel(bob, 'general').getByLabel('1 unread');
+    await badge.waitFor({ timeout: 2000 });
+    expect(Date.now() - sentAt).toBeLessThan(2000);
+    await channel(bob, 'general').click();
+    await message(bob, text).waitFor();
+    await badge.waitFor({ state: 'detached' });
+
+    // Bob replies in a thread and reacts.
+    const reply = 'Got it, replying in the thread';
+    await message(bob, text).hover();
+    await message(bob, text).getByRole('button', { name: 'Reply in thread' }).click();
+    const thread = bob.getByRole('complementary', { name: 'Thread' });
+    await thread.getByPlaceholder('Reply in thread').fill(reply);
+    await thread.getByPlaceholder('Reply in thread').press('Enter');
+    await thread.getByRole('log', { name: 'Replies' }).getByText(reply).waitFor();
+    await message(bob, text).hover();
+    await message(bob, text).getByRole('button', { name: 'Add reaction' }).click();
+    await bob.getByRole('toolbar', { name: 'Pick a reaction' }).getByRole('button', { name: 'Like' }).click();
+
+    // Alice sees both without reloading.
+    await message(alice, text).getByRole('button', { name: '1 reply' }).waitFor();
+    await message(alice, text).getByRole('group', { name: 'Reactions' }).getByRole('button', { name: /Like: 1/ }).waitFor();
+
+    // Bob types in #general; Alice sees it.
+    await bob.getByPlaceholder('Message', { exact: true }).pressSequentially('Typing a second');
+    await alice.getByRole('status').filter({ hasText: 'Bob Okafor is typing' }).waitFor();
+
+    // A reload keeps the history: the message, its reply count and its reaction, from the server.
+    await alice.reload();
+    await message(alice, text).waitFor();
+    await message(alice, text).getByRole('button', { name: '1 reply' }).waitFor();
+    await message(alice, text).getByRole('group', { name: 'Reactions' }).getByRole('button', { name: /Like: 1/ }).waitFor();
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await alice.screenshot({ path: join(OUTPUT, 'alice.png') });
+    await bob.screenshot({ path: join(OUTPUT, 'bob.png') });
+    expect(problems).toEqual([]);
+  }
+});

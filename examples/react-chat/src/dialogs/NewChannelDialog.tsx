@@ -1,0 +1,49 @@
+import { useChatClient } from '@chatsdk/react';
+import { type ReactNode, useState } from 'react';
+import { Dialog } from './Dialog.js';
+import { usePeople } from './people.js';
+
+/** Creates a team channel (members only, listed to the app) with the people picked; the creator owns it. */
+export function NewChannelDialog({ me, onCreated, onClose }: { me: string; onCreated: (channelId: string) => void; onClose: () => void }): ReactNode {
+  const client = useChatClient();
+  const { people } = usePeople(me);
+  const [name, setName] = useState('');
+  const [picked, setPicked] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    const trimmed = name.trim().replace(/^#/, '');
+    if (!trimmed) return setError('Give the channel a name');
+    setBusy(true);
+    client.channels.create({ type: 'team', name: trimmed, members: [me, ...picked] }).then(
+      (channel) => onCreated(channel.id),
+      (failure: unknown) => {
+        setBusy(false);
+        setError(failure instanceof Error ? failure.message : String(failure));
+      },
+    );
+  };
+
+  return (
+    <Dialog title="New channel" onClose={onClose} onSubmit={submit} submitLabel="Create" busy={busy} error={error}>
+      <label className="dialog-field">
+        Name
+        <input value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. design-review" maxLength={200} autoFocus />
+      </label>
+      <fieldset className="dialog-people">
+        <legend>Members</legend>
+        {people.map((person) => (
+          <label key={person.id} className="dialog-person">
+            <input
+              type="checkbox"
+              checked={picked.includes(person.id)}
+              onChange={(event) => setPicked(event.target.checked ? [...picked, person.id] : picked.filter((id) => id !== person.id))}
+            />
+            {person.name ?? person.id}
+          </label>
+        ))}
+      </fieldset>
+    </Dialog>
+  );
+}

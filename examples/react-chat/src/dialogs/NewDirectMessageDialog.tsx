@@ -1,0 +1,45 @@
+import { useChatClient } from '@chatsdk/react';
+import { type ReactNode, useState } from 'react';
+import { Dialog } from './Dialog.js';
+import { usePeople } from './people.js';
+
+/** Opens the one direct conversation with the people picked (creating it the first time). */
+export function NewDirectMessageDialog({ me, onCreated, onClose }: { me: string; onCreated: (channelId: string) => void; onClose: () => void }): ReactNode {
+  const client = useChatClient();
+  const { people, loading } = usePeople(me);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    if (picked.length === 0) return setError('Pick someone');
+    setBusy(true);
+    client.channels.dm(picked).then(
+      (channel) => onCreated(channel.id),
+      (failure: unknown) => {
+        setBusy(false);
+        setError(failure instanceof Error ? failure.message : String(failure));
+      },
+    );
+  };
+
+  return (
+    <Dialog title="New direct message" onClose={onClose} onSubmit={submit} submitLabel="Open" busy={busy} error={error}>
+      {loading ? <p>Loading people…</p> : null}
+      {!loading && people.length === 0 ? <p>Nobody else has signed in yet: sign in as another demo user in a second window.</p> : null}
+      <fieldset className="dialog-people">
+        <legend>With</legend>
+        {people.map((person) => (
+          <label key={person.id} className="dialog-person">
+            <input
+              type="checkbox"
+              checked={picked.includes(person.id)}
+              onChange={(event) => setPicked(event.target.checked ? [...picked, person.id] : picked.filter((id) => id !== person.id))}
+            />
+            {person.name ?? person.id}
+          </label>
+        ))}
+      </fieldset>
+    </Dialog>
+  );
+}
