@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { ChatClient } from '@chatsdk/core';
+import { ChatChannel, ChatClient } from '@chatsdk/core';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import './rtl.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, useSendMessage, useUnreadCount } from '../src/index.js';
+import { Channel, ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, useSendMessage, useUnreadCount } from '../src/index.js';
 import { type Harness, startHarness, until } from '../../core/test/helpers.js';
 import { TaskPerMessageWebSocket } from '../../server/test/helpers/realtime.js';
 
@@ -23,6 +23,10 @@ describe('<ChatProvider> against a real server', () => {
     const { token, wsToken } = await h.tokens('ann');
     const connect = vi.spyOn(ChatClient.prototype, 'connect');
     const disconnect = vi.spyOn(ChatClient.prototype, 'disconnect');
+    const watch = vi.spyOn(ChatChannel.prototype, 'watch');
+    const unwatch = vi.spyOn(ChatChannel.prototype, 'unwatch');
+    const annClient = await h.client('ann');
+    await annClient.channels.create({ type: 'messaging', id: 'strict', members: ['ann'] });
     let client: ChatClient | undefined;
     function Grab(): ReactNode {
       client = useChatClient();
@@ -33,17 +37,24 @@ describe('<ChatProvider> against a real server', () => {
         <ChatProvider apiUrl={h.t.baseUrl} wsUrl={`${h.t.baseUrl.replace('http', 'ws')}/ws`} token={token} wsToken={wsToken} options={{ WebSocket: TaskPerMessageWebSocket }}>
           <Status />
           <Grab />
+          <Channel id="strict">
+            <p>in the channel</p>
+          </Channel>
         </ChatProvider>
       </StrictMode>,
     );
     await waitFor(() => expect(screen.getByTestId('status').textContent).toBe('connected'));
+    await until(() => client?.channel('strict').watched && client.channel('strict').messages.getSnapshot().ready);
     expect(connect).toHaveBeenCalledTimes(1);
     expect(disconnect).not.toHaveBeenCalled();
+    // StrictMode mounted, unmounted and mounted the channel again: one watch, no unwatch.
+    expect(watch).toHaveBeenCalledTimes(1);
+    expect(unwatch).not.toHaveBeenCalled();
     view.unmount();
     await until(() => disconnect.mock.calls.length === 1);
     await until(() => client?.connection.getSnapshot().status === 'disconnected');
-    connect.mockRestore();
-    disconnect.mockRestore();
+    expect(unwatch).toHaveBeenCalled();
+    for (const spy of [connect, disconnect, watch, unwatch]) spy.mockRestore();
   });
 
   it('takes a tokenProvider alone, and an existing client', async () => {
