@@ -50,6 +50,7 @@ export { ReactionPicker, ReactionBar, DEFAULT_REACTIONS, reactionEmoji } from '.
 export type { ReactionOption, ReactionPickerProps, ReactionBarProps } from './components/reactions.js';
 export { TypingIndicator } from './components/TypingIndicator.js';
 export { ReadReceipts } from './components/ReadReceipts.js';
+export type { ReadReceiptsProps } from './components/ReadReceipts.js';
 export { Avatar } from './components/Avatar.js';
 export type { AvatarProps } from './components/Avatar.js';
 export { MemberList } from './components/MemberList.js';

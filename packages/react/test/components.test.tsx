@@ -107,6 +107,13 @@ describe('a Slack-like screen against a real server', () => {
     // The "new messages" line stays where it was after the channel was read.
     expect(screen.getByRole('separator', { name: 'New messages' })).toBeTruthy();
 
+    // Emoji from the picker go in at the caret.
+    type(box, 'party ');
+    fireEvent.click(screen.getByRole('button', { name: 'Insert emoji' }));
+    fireEvent.click(within(screen.getByRole('toolbar', { name: 'Insert emoji' })).getByRole('button', { name: '🎉' }));
+    expect(box.value).toBe('party 🎉');
+    expect(screen.queryByRole('toolbar', { name: 'Insert emoji' })).toBeNull();
+
     // Typing: ann's keystrokes reach bob; bob's show on ann's screen.
     type(box, 'hm');
     await snapshotWhere(bobs.typing, (users) => users.some((u) => u.userId === 'ann'));

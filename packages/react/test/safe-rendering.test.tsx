@@ -93,7 +93,7 @@ describe('a message from the server, rendered', () => {
 
   it('shows the text safely, with the mention as a mention', async () => {
     const view = render(
-      <ChatProvider client={ann} connect={false}>
+      <ChatProvider client={ann}>
         <Channel id={channel.id}>
           <MessageList />
         </Channel>

@@ -82,7 +82,7 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
         <Status message={message} />
         <ReactionBar message={message} />
         {inThread ? null : <ThreadLink message={message} />}
-        <ReadReceipts messageId={message.id} />
+        <ReadReceipts messageId={message.id} authorId={message.userId} />
       </div>
       <MessageActions message={message} inThread={inThread} />
     </article>

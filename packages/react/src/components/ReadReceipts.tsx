@@ -6,10 +6,20 @@ import { useChatClient } from '../hooks/use-chat-client.js';
 import { Avatar } from './Avatar.js';
 import { useChannelContext } from './channel-context.js';
 
+/** Props of `<ReadReceipts>`. */
+export interface ReadReceiptsProps {
+  messageId: string;
+  /** The message's author, who is not shown as a reader of their own message. */
+  authorId?: string | null;
+  /** Avatars shown before "+N". */
+  max?: number;
+}
+
 /** The others whose read position is this message, as small avatars ("seen by"). */
-export const ReadReceipts = memo(function ReadReceipts({ messageId, max = 5 }: { messageId: string; max?: number }): ReactNode {
+export const ReadReceipts = memo(function ReadReceipts({ messageId, authorId = null, max = 5 }: ReadReceiptsProps): ReactNode {
   const { channel } = useChannelContext();
-  const readers = useReadReceipts(channel, messageId);
+  const all = useReadReceipts(channel, messageId);
+  const readers = authorId ? all.filter((id) => id !== authorId) : all;
   const names = useStoreSelector(userCache(useChatClient()), (users) => readers.map((id) => users[id]?.name ?? id).join(', '));
   if (readers.length === 0) return null;
   return (
