@@ -28,7 +28,7 @@ describe('the demo, end to end in Chromium', () => {
     await stack?.close();
   });
 
-  async function signIn(name: 'alice' | 'bob'): Promise<Page> {
+  async function signIn(name: 'alice' | 'bob' | 'carol'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
@@ -58,6 +58,62 @@ describe('the demo, end to end in Chromium', () => {
       throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
     }
   }, 60_000);
+
+  it('the rest of the demo: a new DM, pins, members, a new channel, the dark theme, sign-out', async () => {
+    const carol = await signIn('carol');
+    const alice = await signIn('alice');
+    try {
+      await restOfTheDemo(carol, alice);
+    } catch (error) {
+      mkdirSync(OUTPUT, { recursive: true });
+      await carol.screenshot({ path: join(OUTPUT, 'failed-carol.png') }).catch(() => undefined);
+      await alice.screenshot({ path: join(OUTPUT, 'failed-alice-2.png') }).catch(() => undefined);
+      throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
+    }
+  }, 40_000);
+
+  async function restOfTheDemo(carol: Page, alice: Page): Promise<void> {
+    // A direct message to Alice, from the dialog listing the people who signed in.
+    await carol.getByRole('button', { name: 'New direct message' }).click();
+    const dm = carol.getByRole('dialog', { name: 'New direct message' });
+    await dm.getByLabel('Alice Martin').check();
+    await dm.getByRole('button', { name: 'Open' }).click();
+    const carolsDm = carol.getByRole('listbox', { name: 'Direct messages' }).getByRole('option', { name: /Alice Martin/ });
+    await carolsDm.waitFor();
+    expect(await carolsDm.getAttribute('aria-selected')).toBe('true');
+    const text = 'Carol here: a private word';
+    await carol.getByPlaceholder('Message', { exact: true }).fill(text);
+    await carol.getByPlaceholder('Message', { exact: true }).press('Enter');
+    await alice.getByRole('listbox', { name: 'Direct messages' }).getByRole('option', { name: /Carol Nguyen/ }).getByLabel('1 unread').waitFor();
+
+    // Pinned and members panels.
+    await message(carol, text).hover();
+    await message(carol, text).getByRole('button', { name: 'Pin' }).click();
+    await carol.getByRole('button', { name: 'Pinned' }).click();
+    await carol.getByRole('region', { name: 'Pinned messages' }).getByText(text).waitFor();
+    await carol.getByRole('button', { name: 'Members' }).click();
+    const members = carol.getByRole('region', { name: 'Members' });
+    await members.getByText('Alice Martin').waitFor();
+    await members.getByText('Carol Nguyen').waitFor();
+
+    // A new team channel with Alice, which shows up in her list.
+    await carol.getByRole('button', { name: 'New channel' }).click();
+    const create = carol.getByRole('dialog', { name: 'New channel' });
+    await create.getByLabel('Name').fill('design-review');
+    await create.getByLabel('Alice Martin').check();
+    await create.getByRole('button', { name: 'Create' }).click();
+    await channel(carol, 'design-review').waitFor();
+    await channel(alice, 'design-review').waitFor();
+
+    // The dark theme, then sign-out back to the login screen.
+    await carol.getByRole('button', { name: 'Dark theme' }).click();
+    await carol.locator('.app-root[data-theme="dark"]').waitFor();
+    mkdirSync(OUTPUT, { recursive: true });
+    await carol.screenshot({ path: join(OUTPUT, 'carol-dark.png') });
+    await carol.getByRole('button', { name: 'Sign out' }).click();
+    await carol.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(problems).toEqual([]);
+  }
 
   async function scenario(alice: Page, bob: Page): Promise<void> {
 

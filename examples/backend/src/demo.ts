@@ -46,7 +46,11 @@ const listening = new Promise<string>((resolveUrl) => {
 const chatUrl = await listening;
 // Server to server, over the loopback whatever host name ChatSDK printed.
 const internalChatUrl = `http://127.0.0.1:${new URL(chatUrl).port}`;
-const apiKey = await demoApiKey(cli, internalChatUrl, keyFile).catch((error: unknown) => fail(`no API key for the demo backend: ${String(error)}`));
+const apiKey = await demoApiKey(cli, internalChatUrl, keyFile).catch((error: unknown) => {
+  stopping = true;
+  chat.kill('SIGTERM');
+  return fail(`no API key for the demo backend: ${String(error)}`);
+});
 
 const hasDemo = existsSync(join(staticDir, 'index.html'));
 const backend = buildBackend({
@@ -56,7 +60,12 @@ const backend = buildBackend({
   ...(hasDemo ? { staticDir } : {}),
   logger: { level: process.env.DEMO_LOG_LEVEL ?? 'warn' },
 });
-await backend.listen({ port: Number(process.env.DEMO_PORT ?? 5501), host: process.env.HOST ?? '0.0.0.0' });
+const demoPort = Number(process.env.DEMO_PORT ?? 5501);
+await backend.listen({ port: demoPort, host: process.env.HOST ?? '0.0.0.0' }).catch((error: unknown) => {
+  stopping = true;
+  chat.kill('SIGTERM');
+  fail(`the backend could not listen on port ${demoPort} (${error instanceof Error ? error.message : String(error)}); set DEMO_PORT`);
+});
 const { port } = backend.server.address() as AddressInfo;
 const demoUrl = `http://localhost:${port}`;
 

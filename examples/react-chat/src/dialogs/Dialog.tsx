@@ -11,10 +11,11 @@ export function Dialog({ title, onClose, onSubmit, children, submitLabel, busy, 
   error: string | null;
 }): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);
+  // No close() on cleanup: it fires `close`, which would unmount the dialog StrictMode just re-mounted; an
+  // unmounted <dialog> leaves the top layer with its element anyway.
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
   }, []);
   const submit = (event: FormEvent) => {
     event.preventDefault();
