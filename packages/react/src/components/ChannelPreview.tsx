@@ -13,6 +13,18 @@ export interface ChannelPreviewProps {
   onSelect?: (channelId: string) => void;
 }
 
+/** Arrow keys, Home and End move focus among the options of the enclosing listbox (any listbox: `ChannelList`'s or the app's own). */
+function moveFocus(option: HTMLElement, key: string): boolean {
+  const box = option.closest('[role="listbox"]');
+  if (!box) return false;
+  const options = Array.from(box.querySelectorAll<HTMLElement>('[role="option"]'));
+  const at = options.indexOf(option);
+  const to = key === 'ArrowDown' ? at + 1 : key === 'ArrowUp' ? at - 1 : key === 'Home' ? 0 : key === 'End' ? options.length - 1 : null;
+  if (to === null) return false;
+  options[Math.max(0, Math.min(options.length - 1, to))]?.focus();
+  return true;
+}
+
 function preview(state: ChannelState): string {
   const last = state.lastMessage;
   if (!last) return 'No messages yet';
@@ -38,6 +50,9 @@ export const ChannelPreview = memo(function ChannelPreview({ state, active = fal
         if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault();
           onSelect?.(channel.id);
+        } else if (moveFocus(event.currentTarget, event.key)) {
+          event.preventDefault();
+          event.stopPropagation();
         }
       }}
     >

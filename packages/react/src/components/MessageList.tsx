@@ -1,11 +1,12 @@
 import type { LocalMessage, MessageWindow } from '@chatsdk/core';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type ComponentType, memo, type ReactNode, useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { type ComponentType, type ReactNode, useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import { useChatClient } from '../hooks/use-chat-client.js';
 import { useStore, useStoreSelector } from '../hooks/use-store.js';
 import { formatDay, sameDay } from '../internal/format.js';
 import { useChannelContext } from './channel-context.js';
 import { Message as DefaultMessage, type MessageProps } from './Message.js';
+import { MessageRow } from './MessageRow.js';
 
 /** Props of `<MessageList>`. */
 export interface MessageListProps {
@@ -27,36 +28,6 @@ export interface MessageListProps {
 const GROUP_MS = 5 * 60_000;
 /** Older pages load when the reader is this close to the top, in pixels. */
 const LOAD_OLDER_PX = 400;
-
-interface RowProps {
-  message: LocalMessage;
-  index: number;
-  showHeader: boolean;
-  day: string | null;
-  unread: boolean;
-  inThread: boolean;
-  measure: (node: Element | null) => void;
-  Message: ComponentType<MessageProps>;
-}
-
-/** One row; memoised, and placed by the virtualizer straight in the DOM, so an append renders only the new row. */
-const Row = memo(function Row({ message, index, showHeader, day, unread, inThread, measure, Message }: RowProps): ReactNode {
-  return (
-    <div role="listitem" className="chat-message-row" data-index={index} ref={measure} style={{ position: 'absolute', top: 0, left: 0, width: '100%' }}>
-      {day ? (
-        <div className="chat-date-separator" role="separator" aria-label={day}>
-          <span>{day}</span>
-        </div>
-      ) : null}
-      {unread ? (
-        <div className="chat-unread-separator" role="separator" aria-label="New messages">
-          <span>New messages</span>
-        </div>
-      ) : null}
-      <Message message={message} showHeader={showHeader} inThread={inThread} />
-    </div>
-  );
-});
 
 function startsGroup(message: LocalMessage, previous: LocalMessage | undefined, newDay: boolean, unread: boolean): boolean {
   if (!previous || newDay || unread || previous.userId !== message.userId || previous.deletedAt) return true;
@@ -125,31 +96,38 @@ export function MessageList({ parentId, messages: given, Message = DefaultMessag
   }, [channel, parentId, unreadCount, lastId]);
 
   const items = virtualizer.getVirtualItems();
+  // The loading and empty notes sit outside the scroller: content above the rows would shift them from where the virtualiser puts them.
   return (
-    <div ref={scroller} className="chat-message-list" role="log" tabIndex={0} aria-label={parentId ? 'Replies' : 'Messages'} data-chat-scroller="" onScroll={loadOlderIfNear}>
-      {hasOlder && loading ? <div className="chat-loading" role="status">Loading older messages…</div> : null}
+    <div className="chat-message-list-frame">
+      {hasOlder && loading ? (
+        <div className="chat-loading chat-loading-older" role="status">
+          Loading older messages…
+        </div>
+      ) : null}
       {ready && messages.length === 0 ? <div className="chat-empty">{empty}</div> : null}
-      <div ref={virtualizer.containerRef} role="list" className="chat-message-rows" style={{ position: 'relative', width: '100%' }}>
-        {items.map((item) => {
-          const message = messages[item.index] as LocalMessage;
-          const previous = messages[item.index - 1];
-          const newDay = !previous || !sameDay(previous.createdAt, message.createdAt);
-          const b = boundary.current;
-          const unread = !!b && message.seq > b.read && message.seq <= b.newest && message.userId !== me && (!previous || previous.seq <= b.read);
-          return (
-            <Row
-              key={item.key}
-              message={message}
-              index={item.index}
-              showHeader={startsGroup(message, previous, newDay, unread)}
-              day={newDay ? formatDay(message.createdAt) : null}
-              unread={unread}
-              inThread={parentId !== undefined}
-              measure={virtualizer.measureElement}
-              Message={Message}
-            />
-          );
-        })}
+      <div ref={scroller} className="chat-message-list" role="log" tabIndex={0} aria-label={parentId ? 'Replies' : 'Messages'} data-chat-scroller="" onScroll={loadOlderIfNear}>
+        <div ref={virtualizer.containerRef} role="list" className="chat-message-rows" style={{ position: 'relative', width: '100%' }}>
+          {items.map((item) => {
+            const message = messages[item.index] as LocalMessage;
+            const previous = messages[item.index - 1];
+            const newDay = !previous || !sameDay(previous.createdAt, message.createdAt);
+            const b = boundary.current;
+            const unread = !!b && message.seq > b.read && message.seq <= b.newest && message.userId !== me && (!previous || previous.seq <= b.read);
+            return (
+              <MessageRow
+                key={item.key}
+                message={message}
+                index={item.index}
+                showHeader={startsGroup(message, previous, newDay, unread)}
+                day={newDay ? formatDay(message.createdAt) : null}
+                unread={unread}
+                inThread={parentId !== undefined}
+                measure={virtualizer.measureElement}
+                Message={Message}
+              />
+            );
+          })}
+        </div>
       </div>
     </div>
   );
