@@ -15,7 +15,11 @@ export const description = 'REST sends at a steady rate into a channel that 1,00
 /** Options of this scenario, in util.parseArgs form; all numbers. */
 export const options = {
   receivers: { type: 'string', default: '1000', description: 'sockets subscribed to the channel, one user each' },
-  rate: { type: 'string', default: '20', description: 'messages sent per second (open loop)' },
+  rate: {
+    type: 'string',
+    default: '20',
+    description: 'messages sent per second (open loop); a list (20,100,200) measures each rate in turn over the same sockets, the first as the headline',
+  },
   duration: { type: 'string', default: '10', description: 'seconds of measured sending' },
   warmup: { type: 'string', default: '3', description: 'seconds of unmeasured sending first' },
   'receiver-processes': { type: 'string', default: '2', description: 'client processes the sockets are spread over' },
@@ -37,9 +41,11 @@ const DRAIN_IDLE_MS = 3000;
  * @param {import('../run.mjs').ScenarioContext} ctx
  */
 export async function run({ url, env, store, serverPid, options: raw, log }) {
+  const rates = String(raw.rate).split(',').map(Number);
+  if (!rates.every((r) => r > 0)) throw new Error('--rate must be a positive number or a comma-separated list of them');
   const o = {
     receivers: Number(raw.receivers),
-    rate: Number(raw.rate),
+    rate: /** @type {number} */ (rates[0]),
     duration: Number(raw.duration),
     warmup: Number(raw.warmup),
     receiverProcesses: Number(raw['receiver-processes']),
@@ -78,11 +84,12 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
      * Sends for `seconds` and waits for the deliveries to stop coming.
      * @param {string} tag
      * @param {number} seconds
+     * @param {number} rate
      */
-    const phase = async (tag, seconds) => {
+    const phase = async (tag, seconds, rate) => {
       const startAt = now() + 200;
       await sockets.watch(tag, startAt, startAt + seconds * 1000);
-      const sent = await sendSteadily({ url, channelId: CHANNEL, token: sender.token, rate: o.rate, seconds, tag, startAt });
+      const sent = await sendSteadily({ url, channelId: CHANNEL, token: sender.token, rate, seconds, tag, startAt });
       const expected = sent.acknowledged.filter(Boolean).length * opened.opened;
       const drainStart = now();
       for (let seen = -1, lastChange = now(); ; ) {
@@ -95,26 +102,37 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
       return { sent, expected, drainSeconds: (now() - drainStart) / 1000, tally: await sockets.report() };
     };
 
-    log(`warm-up: ${o.warmup} s at ${o.rate} messages/s`);
-    await phase('warmup', o.warmup);
-    for (let attempt = 1; ; attempt += 1) {
-      const quiet = await waitForQuiet({ threshold: Math.min(o.maxDisturbance, 0.5) });
-      if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
-      log(`measuring: ${o.duration} s at ${o.rate} messages/s to ${opened.opened} sockets`);
-      const before = readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids });
-      const started = now();
-      const measured = await phase(`m${attempt}`, o.duration);
-      const elapsed = (now() - started) / 1000;
-      const cpu = cpuUse(before, readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids }));
-      const disturbance = (cpu.otherCpuSeconds ?? 0) / elapsed;
-      const disturbed = disturbance > o.maxDisturbance;
-      if (disturbed && attempt < ATTEMPTS) {
-        log(`other processes used ${round3(disturbance)} of a core during the window; measuring it again`);
-        continue;
+    /**
+     * One measured window at `rate` on a quiet machine; measured again when other processes
+     * took more than `maxDisturbance` of a core meanwhile.
+     * @param {number} rate
+     */
+    const measure = async (rate) => {
+      for (let attempt = 1; ; attempt += 1) {
+        const quiet = await waitForQuiet({ threshold: Math.min(o.maxDisturbance, 0.5) });
+        if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
+        log(`measuring: ${o.duration} s at ${rate} messages/s to ${opened.opened} sockets`);
+        const before = readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids });
+        const started = now();
+        const measured = await phase(`r${rate}a${attempt}`, o.duration, rate);
+        const elapsed = (now() - started) / 1000;
+        const cpu = cpuUse(before, readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids }));
+        const disturbance = (cpu.otherCpuSeconds ?? 0) / elapsed;
+        const disturbed = disturbance > o.maxDisturbance;
+        if (disturbed && attempt < ATTEMPTS) {
+          log(`other processes used ${round3(disturbance)} of a core during the window; measuring it again`);
+          continue;
+        }
+        if (disturbed) log(`other processes used ${round3(disturbance)} of a core; kept, marked disturbed, after ${ATTEMPTS} attempts`);
+        return outcome({ o, rate, opened, connectSeconds, measured, cpu, elapsed, disturbance, disturbed });
       }
-      if (disturbed) log(`other processes used ${round3(disturbance)} of a core; kept, marked disturbed, after ${ATTEMPTS} attempts`);
-      return outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbance, disturbed });
-    }
+    };
+
+    log(`warm-up: ${o.warmup} s at ${o.rate} messages/s`);
+    await phase('warmup', o.warmup, o.rate);
+    const windows = [];
+    for (const rate of rates) windows.push(await measure(rate));
+    return combine(rates.length > 1 ? { ...o, rates } : o, windows);
   } finally {
     await sockets.close().catch(() => {});
     await sockets.stop();
@@ -124,14 +142,15 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
 /**
  * The figures of the measured window.
  * @param {{
- *   o: { receivers: number, rate: number, duration: number, maxDisturbance: number } & Record<string, number>,
+ *   o: { receivers: number, duration: number } & Record<string, number>,
+ *   rate: number,
  *   opened: Awaited<ReturnType<import('../lib/sockets.mjs').Sockets['open']>>,
  *   connectSeconds: number,
  *   measured: { sent: import('../lib/steady-sender.mjs').SendResult, expected: number, drainSeconds: number, tally: Awaited<ReturnType<import('../lib/sockets.mjs').Sockets['report']>> },
  *   cpu: ReturnType<typeof cpuUse>, elapsed: number, disturbance: number, disturbed: boolean,
  * }} m
  */
-function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbance, disturbed }) {
+function outcome({ o, rate, opened, connectSeconds, measured, cpu, elapsed, disturbance, disturbed }) {
   const { sent, expected, tally } = measured;
   const acknowledged = sent.acknowledged.filter(Boolean).length;
   // Missing: an acknowledged message some open socket never got. Deliveries of unacknowledged messages are counted apart.
@@ -193,16 +212,16 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
   const cpuText = figures.serverCpuPercentOfOneCore === null ? '' : `, server ${figures.serverCpuPercentOfOneCore}% of a core (${figures.serverCpuUsPerDelivery} µs/delivery)`;
   const lost = missing + tally.skippedOffsets;
   return {
-    options: o,
+    rate,
     ...figures,
     disturbed,
     summary:
-      `${figures.sockets} sockets, ${o.rate} msg/s: ${figures.deliveriesPerSecond} deliveries/s, ` +
+      `${figures.sockets} sockets, ${rate} msg/s: ${figures.deliveriesPerSecond} deliveries/s, ` +
       `latency p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, max ${figures.latencyMs.max} ms; ` +
       `${tally.deliveries}/${expected} delivered (${missing} missing), ${drops} sockets dropped, ${sendErrors} send errors${cpuText}` +
       (disturbed ? ` — DISTURBED: other processes used ${round3(disturbance)} of a core; run again on a quiet machine` : ''),
     figures: [
-      { figure: `${figures.sockets} sockets, ${o.rate} msg/s: deliveries/s`, value: `${figures.deliveriesPerSecond}${disturbed ? ' (disturbed run)' : ''}` },
+      { figure: `${figures.sockets} sockets, ${rate} msg/s: deliveries/s`, value: `${figures.deliveriesPerSecond}${disturbed ? ' (disturbed run)' : ''}` },
       { figure: 'send-to-receive latency p50 / p99 / max', value: `${figures.latencyMs.p50} / ${figures.latencyMs.p99} / ${figures.latencyMs.max} ms` },
       { figure: 'delivered / expected', value: `${tally.deliveries} / ${expected}`, bar: 'none missing', met: lost === 0 },
       { figure: 'sockets dropped', value: drops === 0 ? '0' : JSON.stringify(tally.drops), bar: 'none', met: drops === 0 },
@@ -216,5 +235,29 @@ function outcome({ o, opened, connectSeconds, measured, cpu, elapsed, disturbanc
       { figure: 'send HTTP latency p50 / p99', value: `${figures.sendLatencyMs.p50} / ${figures.sendLatencyMs.p99} ms` },
       { figure: `connect + subscribe ${figures.sockets} sockets`, value: `${figures.connectSeconds} s` },
     ],
+  };
+}
+
+/**
+ * The first rate's window is the headline; further rates of a sweep add a
+ * line each to the summary and a row each to RESULTS.md, and all of them are
+ * in the JSON's `sweep`.
+ * @param {object} options
+ * @param {ReturnType<typeof outcome>[]} windows
+ */
+function combine(options, windows) {
+  const [headline, ...more] = windows;
+  if (!headline) throw new Error('no measurement');
+  const brief = (/** @type {ReturnType<typeof outcome>} */ w) =>
+    `${w.deliveriesPerSecond}/s, p50 / p99 ${w.latencyMs.p50} / ${w.latencyMs.p99} ms, ${w.missingDeliveries} missing, ` +
+    `${Object.values(w.socketsDropped).reduce((a, n) => a + n, 0)} dropped${w.disturbed ? ' (disturbed)' : ''}`;
+  const { summary, figures, ...rest } = headline;
+  return {
+    options,
+    ...rest,
+    disturbed: windows.some((w) => w.disturbed),
+    summary: [summary, ...more.map((w) => `at ${w.rate} msg/s: ${brief(w)}`)].join(' | '),
+    figures: [...figures, ...more.map((w) => ({ figure: `at ${w.rate} msg/s: deliveries/s, latency, missing, dropped`, value: brief(w) }))],
+    ...(more.length > 0 ? { sweep: windows.map(({ summary: _s, figures: _f, perSecondDeliveries: _p, ...w }) => w) } : {}),
   };
 }
