@@ -45,7 +45,7 @@ describe('the demo, end to end in Chromium', () => {
   const messages = (page: Page) => page.getByRole('log', { name: 'Messages' });
   const message = (page: Page, text: string) => messages(page).getByRole('article').filter({ hasText: text });
 
-  it('two users chat live: unread badge, thread reply, reaction, typing, history after a reload', async () => {
+  it('two users chat live: unread badge, thread reply, reaction, typing, renewed tokens, history after a reload', async () => {
     const alice = await signIn('alice');
     const bob = await signIn('bob');
     try {
@@ -153,6 +153,20 @@ describe('the demo, end to end in Chromium', () => {
     // Bob types in #general; Alice sees it.
     await bob.getByPlaceholder('Message', { exact: true }).pressSequentially('Typing a second');
     await alice.getByRole('status').filter({ hasText: 'Bob Okafor is typing' }).waitFor();
+
+    // Alice's tokens are revoked (a logout elsewhere, say): the client gets new ones through its tokenProvider,
+    // from the backend, and carries on.
+    let renewals = 0;
+    alice.on('request', (request) => {
+      if (request.url().endsWith('/api/auth/chat-token')) renewals += 1;
+    });
+    const revoked = await fetch(`${stack.chatUrl}/api/users/alice/revoke-tokens`, { method: 'POST', headers: { 'X-API-Key': stack.apiKey() } });
+    expect(revoked.status).toBeLessThan(300);
+    const after = 'Still here after my tokens were revoked';
+    await alice.getByPlaceholder('Message', { exact: true }).fill(after);
+    await alice.getByPlaceholder('Message', { exact: true }).press('Enter');
+    await message(bob, after).waitFor();
+    expect(renewals).toBeGreaterThan(0);
 
     // A reload keeps the history: the message, its reply count and its reaction, from the server.
     await alice.reload();

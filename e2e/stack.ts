@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,6 +15,10 @@ export interface DemoStack {
   url: string;
   /** Everything the launcher printed. */
   output: string[];
+  /** ChatSDK's own URL, as the launcher printed it. */
+  chatUrl: string;
+  /** The API key the launcher gave the backend (kept in the data folder). */
+  apiKey(): string;
   close(): Promise<void>;
 }
 
@@ -51,9 +55,13 @@ export async function startDemoStack(): Promise<DemoStack> {
     child.once('exit', (code) => failed(new Error(`the demo launcher exited (${code}) before printing its URL:\n${output.join('\n')}`)));
   });
 
+  const listening = output.map((line) => /listening on (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
+  if (!listening) throw new Error(`the launcher printed no ChatSDK URL:\n${output.join('\n')}`);
   return {
     url,
     output,
+    chatUrl: listening.replace('//localhost:', '//127.0.0.1:'),
+    apiKey: () => readFileSync(join(dir, 'data', 'demo-backend.key'), 'utf8').trim(),
     async close() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
