@@ -4,7 +4,7 @@ import { act, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode, type ReactNode } from 'react';
 import './rtl.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Channel, ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, useSendMessage, useUnreadCount } from '../src/index.js';
+import { Channel, ChatProvider, useChannel, useChannels, useChatClient, useConnectionState, useMessages, usePresence, useReadReceipts, useSendMessage, useTypingUsers, useUnreadCount } from '../src/index.js';
 import { type Harness, startHarness, until } from '../../core/test/helpers.js';
 import { TaskPerMessageWebSocket } from '../../server/test/helpers/realtime.js';
 
@@ -137,5 +137,59 @@ describe('<ChatProvider> against a real server', () => {
     // Optimistic: at once.
     expect(screen.getByTestId('messages').textContent).toBe('hi danfrom dan');
     await waitFor(() => expect(screen.getByTestId('unread').textContent).toBe('0'));
+  });
+});
+
+describe('hooks re-render only when their slice changes', () => {
+  it('unread counts, presence, typing and read receipts', async () => {
+    // A real client, not connected: the test drives its stores as events would.
+    const client = new ChatClient({ apiUrl: 'http://127.0.0.1:9', token: 't', wsToken: 'w' });
+    const channel = client.channel('c');
+    const renders: Record<string, number> = {};
+    const counted = (name: string) => {
+      renders[name] = (renders[name] ?? 0) + 1;
+    };
+    function UnreadOfB(): ReactNode {
+      counted('unread-b');
+      return <p>{useUnreadCount('b').count}</p>;
+    }
+    function PresenceOfBob(): ReactNode {
+      counted('presence-bob');
+      return <p>{String(usePresence('bob')?.online ?? 'unknown')}</p>;
+    }
+    function ThreadTyping(): ReactNode {
+      counted('typing-thread');
+      return <p>{useTypingUsers(channel, 'p1').length}</p>;
+    }
+    function SeenAtM1(): ReactNode {
+      counted('seen-m1');
+      return <p>{useReadReceipts(channel, 'm1').join(',')}</p>;
+    }
+    render(
+      <ChatProvider client={client} connect={false}>
+        <UnreadOfB />
+        <PresenceOfBob />
+        <ThreadTyping />
+        <SeenAtM1 />
+      </ChatProvider>,
+    );
+    const before = { ...renders };
+    const at = new Date().toISOString();
+    act(() => {
+      client.unread.setChannel('a', { unreadCount: 3, unreadMentions: 0 });
+      client.users.presence.load([{ userId: 'cat', online: true, lastActiveAt: at }]);
+      channel.typing.apply({ type: 'typing.start', channelId: 'c', userId: 'cat', createdAt: at });
+      channel.reads.set({ cat: { userId: 'cat', lastReadSeq: 2, lastReadMessageId: 'm2', lastReadAt: at } });
+    });
+    // Other channels, users, the channel's own typing and other messages' readers changed: nothing here re-rendered.
+    expect(renders).toEqual(before);
+    act(() => {
+      client.unread.setChannel('b', { unreadCount: 1, unreadMentions: 0 });
+      client.users.presence.load([{ userId: 'bob', online: true, lastActiveAt: at }]);
+      channel.typing.apply({ type: 'typing.start', channelId: 'c', userId: 'cat', parentId: 'p1', createdAt: at });
+      channel.reads.set({ cat: { userId: 'cat', lastReadSeq: 1, lastReadMessageId: 'm1', lastReadAt: at } });
+    });
+    for (const name of Object.keys(before)) expect(renders[name]).toBe((before[name] ?? 0) + 1);
+    channel.typing.reset();
   });
 });
