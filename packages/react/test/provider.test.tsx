@@ -57,6 +57,29 @@ describe('<ChatProvider> against a real server', () => {
     for (const spy of [connect, disconnect, watch, unwatch]) spy.mockRestore();
   });
 
+  it('makes a new client for another user, and hands new tokens of the same user to the client', async () => {
+    let client: ChatClient | undefined;
+    function Who(): ReactNode {
+      client = useChatClient();
+      return <p data-testid="who">{`${client.userId} ${useConnectionState().status}`}</p>;
+    }
+    const tree = (tokens: { token: string; wsToken: string }) => (
+      <ChatProvider apiUrl={h.t.baseUrl} token={tokens.token} wsToken={tokens.wsToken} options={{ WebSocket: TaskPerMessageWebSocket }}>
+        <Who />
+      </ChatProvider>
+    );
+    const view = render(tree(await h.tokens('eve')));
+    await waitFor(() => expect(screen.getByTestId('who').textContent).toBe('eve connected'));
+    const first = client as ChatClient;
+    view.rerender(tree(await h.tokens('eve')));
+    expect(client).toBe(first);
+    view.rerender(tree(await h.tokens('fay')));
+    await waitFor(() => expect(screen.getByTestId('who').textContent).toBe('fay connected'));
+    expect(client).not.toBe(first);
+    await until(() => first.connection.getSnapshot().status === 'disconnected');
+    view.unmount();
+  });
+
   it('takes a tokenProvider alone, and an existing client', async () => {
     const provider = vi.fn(async () => h.tokens('bob'));
     const view = render(

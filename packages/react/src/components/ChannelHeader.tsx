@@ -1,3 +1,4 @@
+import type { Channel as ChannelData } from '@chatsdk/protocol';
 import type { ReactNode } from 'react';
 import { useChannelName } from '../hooks/use-channel-name.js';
 import { useChannelState } from '../hooks/use-channel.js';
@@ -26,7 +27,7 @@ function Named(): ReactNode {
   return <NamedLoaded channel={state.channel} />;
 }
 
-function NamedLoaded({ channel }: { channel: NonNullable<ReturnType<typeof useChannelState>>['channel'] }): ReactNode {
+function NamedLoaded({ channel }: { channel: ChannelData }): ReactNode {
   const name = useChannelName(channel);
   return (
     <>

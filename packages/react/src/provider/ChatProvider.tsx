@@ -2,6 +2,7 @@ import { ChatClient, type ChatClientOptions, type TokenProvider, type Unauthoriz
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { ChatClientContext } from './context.js';
 import { connectionLease } from './connection.js';
+import { tokenUser } from './token-user.js';
 
 /** Props of `<ChatProvider>`: the guide's `apiUrl wsUrl token wsToken`, a `tokenProvider`, or an existing `client`. */
 export interface ChatProviderProps {
@@ -35,9 +36,9 @@ interface Made {
 
 /**
  * Gives its tree a `ChatClient` and keeps it connected while mounted:
- * `<ChatProvider apiUrl wsUrl token wsToken>`. New tokens for the same server
- * are handed to the client (`setTokens`); another server makes another client.
- * Give the provider a `key` per user when the user can change.
+ * `<ChatProvider apiUrl wsUrl token wsToken>`. New tokens of the same user
+ * are handed to the client (`setTokens`); another server or another user
+ * makes another client (and the old one disconnects).
  */
 export function ChatProvider(props: ChatProviderProps): ReactNode {
   const { client: given, apiUrl, wsUrl, token, wsToken, tokenProvider, connect = true, onUnauthorized, fallback = null, children } = props;
@@ -50,7 +51,8 @@ export function ChatProvider(props: ChatProviderProps): ReactNode {
   const tokens = token && wsToken ? { token, wsToken } : fetched;
   let client: ChatClient | null = given ?? null;
   if (!client && apiUrl && tokens) {
-    const key = `${apiUrl}\n${wsUrl ?? ''}`;
+    // Another server, or tokens of another user, make another client; new tokens of the same user are handed over.
+    const key = `${apiUrl}\n${wsUrl ?? ''}\n${tokenUser(tokens.token) ?? ''}`;
     if (made.current?.key !== key) {
       const renew: TokenProvider | undefined = tokenProvider ? () => (providerRef.current as TokenProvider)() : undefined;
       made.current = { key, client: new ChatClient({ ...optionsRef.current, apiUrl, ...(wsUrl ? { wsUrl } : {}), ...tokens, ...(renew ? { tokenProvider: renew } : {}) }) };
