@@ -85,15 +85,28 @@ export function MessageList({ parentId, messages: given, Message = DefaultMessag
   }, [window]);
   useEffect(loadOlderIfNear, [loadOlderIfNear, hasOlder, loading, messages.length]);
 
-  // At the bottom with unread messages: mark them read.
+  // At the bottom with unread messages: mark them read (checked when they change and when the reader scrolls).
+  const marking = useRef(false);
+  const markReadIfAtEnd = useCallback(() => {
+    const el = scroller.current;
+    const unread = channel.state.getSnapshot()?.membership?.unreadCount ?? 0;
+    if (parentId || given || !el || unread === 0 || marking.current || document.visibilityState === 'hidden') return;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight > 48) return;
+    marking.current = true;
+    channel
+      .markRead()
+      .catch(() => undefined)
+      .finally(() => {
+        marking.current = false;
+      });
+  }, [channel, parentId, given]);
   const unreadCount = useStoreSelector(channel.state, (state) => state?.membership?.unreadCount ?? 0);
   const lastId = messages[messages.length - 1]?.id;
-  useEffect(() => {
-    const el = scroller.current;
-    if (parentId || !el || unreadCount === 0 || typeof document === 'undefined' || document.visibilityState === 'hidden') return;
-    if (el.scrollHeight - el.scrollTop - el.clientHeight > 48) return;
-    channel.markRead().catch(() => undefined);
-  }, [channel, parentId, unreadCount, lastId]);
+  useEffect(markReadIfAtEnd, [markReadIfAtEnd, unreadCount, lastId]);
+  const onScroll = useCallback(() => {
+    loadOlderIfNear();
+    markReadIfAtEnd();
+  }, [loadOlderIfNear, markReadIfAtEnd]);
 
   const items = virtualizer.getVirtualItems();
   // The loading and empty notes sit outside the scroller: content above the rows would shift them from where the virtualiser puts them.
@@ -105,7 +118,7 @@ export function MessageList({ parentId, messages: given, Message = DefaultMessag
         </div>
       ) : null}
       {ready && messages.length === 0 ? <div className="chat-empty">{empty}</div> : null}
-      <div ref={scroller} className="chat-message-list" role="log" tabIndex={0} aria-label={parentId ? 'Replies' : 'Messages'} data-chat-scroller="" onScroll={loadOlderIfNear}>
+      <div ref={scroller} className="chat-message-list" role="log" tabIndex={0} aria-label={parentId ? 'Replies' : 'Messages'} data-chat-scroller="" onScroll={onScroll}>
         <div ref={virtualizer.containerRef} role="list" className="chat-message-rows" style={{ position: 'relative', width: '100%' }}>
           {items.map((item) => {
             const message = messages[item.index] as LocalMessage;
