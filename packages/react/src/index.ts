@@ -42,6 +42,7 @@ export type { MessageListProps } from './components/MessageList.js';
 export { Message } from './components/Message.js';
 export type { MessageProps } from './components/Message.js';
 export { MessageActions } from './components/MessageActions.js';
+export { Attachments } from './components/Attachments.js';
 export { MessageInput } from './components/MessageInput.js';
 export type { MessageInputProps } from './components/MessageInput.js';
 export { EmojiPicker, DEFAULT_EMOJI } from './components/EmojiPicker.js';

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { ChatChannel, ChatClient, LocalMessage } from '@chatsdk/core';
 import { render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Channel, ChatProvider, MessageList, MessageText, safeHref, tokenize } from '../src/index.js';
+import { Attachments, Channel, ChatProvider, MessageList, MessageText, safeHref, tokenize } from '../src/index.js';
 import { type Harness, startHarness, snapshotWhere } from '../../core/test/helpers.js';
 import { fakeLayout } from './layout.js';
 
@@ -64,6 +64,23 @@ describe('message text is parsed into tokens, never HTML', () => {
     expect(container.querySelector('code.chat-code')?.textContent).toBe('<b>x</b>');
     expect(container.querySelector('pre.chat-code-block')?.textContent).toBe('<script>alert(1)</script>');
     expect(container.querySelector('script, b')).toBeNull();
+  });
+
+  it('loads and links attachments from http(s) URLs only', () => {
+    const { container } = render(
+      <Attachments
+        attachments={[
+          { type: 'image', url: 'https://cdn.example.com/cat.png', name: 'cat' },
+          { type: 'file', url: 'javascript:alert(1)', name: 'evil.pdf' },
+          { type: 'image', url: 'data:image/svg+xml,<svg onload=alert(1)>', name: 'svg' },
+          { type: 'file', url: 'https://cdn.example.com/report.pdf', name: 'report.pdf' },
+        ]}
+      />,
+    );
+    expect([...container.querySelectorAll('img')].map((img) => img.getAttribute('src'))).toEqual(['https://cdn.example.com/cat.png']);
+    expect([...container.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['https://cdn.example.com/cat.png', 'https://cdn.example.com/report.pdf']);
+    expect(container.textContent).toContain('evil.pdf');
+    expect(container.textContent).toContain('svg');
   });
 
   it('no source file of the package uses dangerouslySetInnerHTML or innerHTML', () => {

@@ -4,6 +4,7 @@ import { useChatClient } from '../hooks/use-chat-client.js';
 import { useUserName } from '../hooks/use-user.js';
 import { formatTime } from '../internal/format.js';
 import { MessageText } from '../text/MessageText.js';
+import { Attachments } from './Attachments.js';
 import { Avatar } from './Avatar.js';
 import { useChannelContext } from './channel-context.js';
 import { MessageActions } from './MessageActions.js';
@@ -33,6 +34,16 @@ function Status({ message }: { message: LocalMessage }): ReactNode {
         Discard
       </button>
     </span>
+  );
+}
+
+function Quote({ quoted }: { quoted: NonNullable<LocalMessage['quotedMessage']> }): ReactNode {
+  const name = useUserName(quoted.userId);
+  return (
+    <blockquote className="chat-quote">
+      <span className="chat-message-author">{name}</span>
+      <span className="chat-quote-text">{quoted.deletedAt ? 'This message was deleted.' : <MessageText text={quoted.text} />}</span>
+    </blockquote>
   );
 }
 
@@ -79,6 +90,8 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
             {message.editedAt ? <span className="chat-message-edited"> (edited)</span> : null}
           </div>
         )}
+        {message.quotedMessage && !message.deletedAt ? <Quote quoted={message.quotedMessage} /> : null}
+        {message.deletedAt ? null : <Attachments attachments={message.attachments} />}
         <Status message={message} />
         <ReactionBar message={message} />
         {inThread ? null : <ThreadLink message={message} />}
