@@ -21,7 +21,7 @@ describe('the demo, end to end in Chromium', () => {
   beforeAll(async () => {
     // Started together: the browser's launch overlaps the builds.
     [stack, browser] = await Promise.all([startDemoStack(), launchChromium()]);
-  }, 60_000);
+  }, 90_000); // about 10 s alone; the builds take longer while the rest of the suite runs beside them
 
   afterAll(async () => {
     await browser?.close();

@@ -31,7 +31,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   const dir = mkdtempSync(join(tmpdir(), 'chatsdk-e2e-'));
   const staticDir = join(dir, 'demo');
   await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: root });
-  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', staticDir, '--emptyOutDir', '--logLevel', 'warn'], {
+  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', staticDir, '--emptyOutDir', '--sourcemap', 'false', '--logLevel', 'warn'], {
     cwd: join(root, 'examples/react-chat'),
   });
 
