@@ -2,6 +2,7 @@ import type { Message } from '@chatsdk/protocol';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../store.js';
 import { MessageWindow } from './message-window.js';
+import { UnreadStore } from './unread.js';
 
 const message = (seq: number, id = `m${seq}`): Message =>
   ({ id, seq, channelId: 'c', parentId: null, showInChannel: false, text: `t${seq}`, createdAt: new Date(seq * 1000).toISOString(), ownReactions: [] }) as unknown as Message;
@@ -44,5 +45,16 @@ describe('stores', () => {
     stop();
     store.set(3);
     expect(calls).toBe(1);
+  });
+
+  it('does not count twice a message the unread summary had already counted', () => {
+    const unread = new UnreadStore(() => 'me', async () => ({ total: 0, totalMentions: 0, channels: [] }));
+    const from = (seq: number): Message => ({ ...message(seq), userId: 'other', showInChannel: true, silent: false, deletedAt: null, mentionedUsers: [] }) as Message;
+    unread.load({ total: 1, totalMentions: 0, channels: [{ channelId: 'c', unreadCount: 1, unreadMentions: 0, lastMessageSeq: 5 }] });
+    // The summary's answer outran the push of message 5.
+    unread.messageNew(from(5));
+    expect(unread.getSnapshot().total).toBe(1);
+    unread.messageNew(from(6));
+    expect(unread.getSnapshot()).toMatchObject({ total: 2, channels: { c: { unreadCount: 2 } } });
   });
 });

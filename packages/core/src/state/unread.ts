@@ -35,6 +35,9 @@ function totals(channels: Record<string, ChannelUnread>, ready: boolean, total?:
 
 /** The user's unread counts, from `GET /api/users/me/unread`, kept current from events. */
 export class UnreadStore extends Store<UnreadState> {
+  /** Per channel, the newest message the last summary had counted: its events must not count it again. */
+  private counted = new Map<string, number>();
+
   constructor(
     private readonly me: () => string | undefined,
     private readonly fetchSummary: () => Promise<UnreadResponse>,
@@ -50,12 +53,15 @@ export class UnreadStore extends Store<UnreadState> {
 
   /** Forgets everything (the user logged out). */
   reset(): void {
+    this.counted.clear();
     this.set(totals({}, false));
   }
 
   /** Takes the server's summary. */
   load(summary: UnreadResponse): void {
     const channels: Record<string, ChannelUnread> = {};
+    // A message's event may arrive after a summary that already counted it (the answer outran the push).
+    this.counted = new Map(summary.channels.map((item) => [item.channelId, item.lastMessageSeq]));
     for (const item of summary.channels) channels[item.channelId] = { unreadCount: item.unreadCount, unreadMentions: item.unreadMentions };
     this.set({ ...totals(channels, true, summary.total), totalMentions: summary.totalMentions });
   }
@@ -65,6 +71,7 @@ export class UnreadStore extends Store<UnreadState> {
     const me = this.me();
     if (message.userId === me) return this.setChannel(message.channelId, { unreadCount: 0, unreadMentions: 0 });
     if (!countsAsUnread(message, me)) return;
+    if (message.seq <= (this.counted.get(message.channelId) ?? 0)) return;
     const current = this.getSnapshot().channels[message.channelId] ?? { unreadCount: 0, unreadMentions: 0 };
     const mentioned = me !== undefined && message.mentionedUsers.includes(me);
     this.setChannel(message.channelId, { unreadCount: current.unreadCount + 1, unreadMentions: current.unreadMentions + (mentioned ? 1 : 0) });

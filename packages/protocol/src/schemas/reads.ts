@@ -34,7 +34,13 @@ export const UnreadResponse = Type.Object({
   total: Type.Integer(),
   totalMentions: Type.Integer(),
   channels: Type.Array(
-    Type.Object({ channelId: Type.String(), unreadCount: Type.Integer(), unreadMentions: Type.Integer() }),
+    Type.Object({
+      channelId: Type.String(),
+      unreadCount: Type.Integer(),
+      unreadMentions: Type.Integer(),
+      /** The channel's newest message as of the count (0 when only mentions are listed): a `message.new` at or below it is already counted. */
+      lastMessageSeq: Type.Integer(),
+    }),
   ),
 });
 

@@ -10,7 +10,7 @@ import { type Tx, transact } from './events.js';
 import { toIso } from './ids.js';
 import { decodeIdKey, encodeIdKey } from './keyset.js';
 import { findMessage } from './message-records.js';
-import { mentionCounts, unreadCounts } from './unread.js';
+import { mentionCounts, unreadCounts, unreadCountsAt } from './unread.js';
 
 /** A member's read position on the wire. */
 export function toReadState(row: Selectable<MembersTable>): ReadState {
@@ -134,11 +134,16 @@ export async function listReads(
 export async function unreadSummary(ctx: DomainContext, caller: UserCaller): Promise<UnreadResponse> {
   const appId = caller.app.id;
   const userId = caller.user.id;
-  const counts = await unreadCounts(ctx.store.db, appId, userId);
+  const counts = await unreadCountsAt(ctx.store.db, appId, userId);
   const mentions = await mentionCounts(ctx.store.db, appId, userId);
   const channelIds = [...new Set([...counts.keys(), ...mentions.keys()])].sort();
   const channels = channelIds
-    .map((channelId) => ({ channelId, unreadCount: counts.get(channelId) ?? 0, unreadMentions: mentions.get(channelId) ?? 0 }))
+    .map((channelId) => ({
+      channelId,
+      unreadCount: counts.get(channelId)?.count ?? 0,
+      unreadMentions: mentions.get(channelId) ?? 0,
+      lastMessageSeq: counts.get(channelId)?.lastSeq ?? 0,
+    }))
     .filter((c) => c.unreadCount > 0 || c.unreadMentions > 0);
   return {
     total: channels.reduce((sum, c) => sum + c.unreadCount, 0),

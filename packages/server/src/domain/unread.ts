@@ -1,18 +1,25 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
+/** One channel's unread messages, and the channel's newest message as of the count. */
+export interface UnreadAt {
+  count: number;
+  /** The channel's `last_message_seq` read in the same statement: every message up to it is reflected in `count`. */
+  lastSeq: number;
+}
+
 /**
  * Unread messages per channel for one user: messages after their read
  * position that others sent, that are not deleted, not silent and not
  * thread-only replies. Derived from read positions on every call, so it is
  * exact and never negative, and a send writes nothing per member.
  */
-export async function unreadCounts(
+export async function unreadCountsAt(
   db: Kysely<Database>,
   appId: string,
   userId: string,
   channelIds?: string[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, UnreadAt>> {
   if (channelIds && channelIds.length === 0) return new Map();
   let query = db
     .selectFrom('members')
@@ -25,7 +32,11 @@ export async function unreadCounts(
     .innerJoin('channels', (join) =>
       join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'),
     )
-    .select(['members.channel_id as channelId', (eb) => eb.fn.countAll<number>().as('unread')])
+    .select((eb) => [
+      'members.channel_id as channelId',
+      eb.fn.countAll<number>().as('unread'),
+      eb.fn.max('channels.last_message_seq').as('lastSeq'),
+    ])
     .where('members.app_id', '=', appId)
     .where('members.user_id', '=', userId)
     .where('channels.deleted_at', 'is', null)
@@ -35,7 +46,18 @@ export async function unreadCounts(
     .where((eb) => eb.or([eb('messages.user_id', 'is', null), eb('messages.user_id', '!=', userId)]));
   if (channelIds) query = query.where('members.channel_id', 'in', channelIds);
   const rows = await query.groupBy('members.channel_id').execute();
-  return new Map(rows.map((r) => [r.channelId, Number(r.unread)]));
+  return new Map(rows.map((r) => [r.channelId, { count: Number(r.unread), lastSeq: Number(r.lastSeq) }]));
+}
+
+/** Unread messages per channel for one user (see `unreadCountsAt`). */
+export async function unreadCounts(
+  db: Kysely<Database>,
+  appId: string,
+  userId: string,
+  channelIds?: string[],
+): Promise<Map<string, number>> {
+  const counts = await unreadCountsAt(db, appId, userId, channelIds);
+  return new Map([...counts].map(([channelId, { count }]) => [channelId, count]));
 }
 
 /**
