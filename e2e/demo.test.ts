@@ -19,8 +19,12 @@ describe('the demo, end to end in Chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    // Started together: the browser's launch overlaps the builds.
-    [stack, browser] = await Promise.all([startDemoStack(), launchChromium()]);
+    // Started together: the browser's launch overlaps the builds. Whichever started is closed if the other failed.
+    const [started, launched] = await Promise.allSettled([startDemoStack(), launchChromium()]);
+    if (started.status === 'fulfilled') stack = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (launched.status === 'rejected') throw launched.reason;
+    if (started.status === 'rejected') throw started.reason;
   }, 90_000); // about 10 s alone; the builds take longer while the rest of the suite runs beside them
 
   afterAll(async () => {
