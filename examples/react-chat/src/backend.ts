@@ -37,6 +37,7 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   return json as T;
 }
 
+/** The demo backend's routes, as the page calls them (same origin, with its session cookie). */
 export const backend = {
   config: () => call<BackendConfig>('GET', '/api/config'),
   /** The logged-in user, or null (the session cookie is HttpOnly: only the backend can tell). */
