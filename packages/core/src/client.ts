@@ -199,6 +199,8 @@ export class ChatClient {
 
   private onConnected(first: boolean): void {
     this.outbox.nudge();
+    // The user is online while this socket is: the server tells only others (user.online goes to them).
+    if (this.user) this.users.presence.load([{ userId: this.user, online: true, lastActiveAt: new Date().toISOString() }]);
     this.background(this.unread.refresh());
     if (first) return;
     // The personal stream is not replayed: what it would have said is read again.

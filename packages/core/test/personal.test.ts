@@ -58,7 +58,7 @@ describe('the personal stream', () => {
     await bob.channels.create({ type: 'messaging', id: 'p-three', members: ['ann', 'bob', 'cy'] });
     const channel = ann.channel('p-three');
     await channel.watch();
-    await snapshotWhere(channel.presence, (p) => p.bob?.online === true && p.cy?.online === false);
+    await snapshotWhere(channel.presence, (p) => p.bob?.online === true && p.cy?.online === false && p.ann?.online === true);
     const cy = await h.client('cy');
     await cy.connect();
     await snapshotWhere(channel.presence, (p) => p.cy?.online === true);
