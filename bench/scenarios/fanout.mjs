@@ -207,6 +207,7 @@ function outcome({ o, rate, opened, connectSeconds, measured, cpu, elapsed, dist
     clientCpuUsPerDelivery: perDelivery(cpu.loadCpuSeconds),
     machineBusyPercent: cpu.machineBusy === undefined ? null : round3(cpu.machineBusy * 100),
     otherProcessesCpuPercentOfOneCore: round3(disturbance * 100),
+    softirqCpuPercentOfOneCore: cpu.softirqCpuSeconds === undefined ? null : round3((cpu.softirqCpuSeconds / elapsed) * 100),
     windowSeconds: round3(elapsed),
   };
   const cpuText = figures.serverCpuPercentOfOneCore === null ? '' : `, server ${figures.serverCpuPercentOfOneCore}% of a core (${figures.serverCpuUsPerDelivery} µs/delivery)`;

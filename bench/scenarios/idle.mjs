@@ -172,6 +172,7 @@ function outcome({ o, opened, connectSeconds, connectCpu, before, connected, hel
     postgresCpuUsPerConnect: connectCpu.postgresCpuSeconds === undefined ? null : round3((connectCpu.postgresCpuSeconds * 1e6) / n),
     clientCpuUsPerConnect: round3((connectCpu.loadCpuSeconds * 1e6) / n),
     otherProcessesCpuPercentOfOneCoreWhileConnecting: round3(disturbance * 100),
+    softirqCpuPercentOfOneCoreWhileConnecting: connectCpu.softirqCpuSeconds === undefined ? null : round3((connectCpu.softirqCpuSeconds / connectSeconds) * 100),
     memory: { before, connected, held, closed },
     rssBytesPerConnection: rssPerConnection,
     heapBytesPerConnection: heapPerConnection,
