@@ -109,23 +109,43 @@ describe('realtime limits and misbehaving clients', () => {
     }
   });
 
-  it('drops a client that stops reading instead of buffering for it without end', async () => {
+  it('ends a connection whose one frame asks for more than it reads, before building every answer', { timeout: 60_000 }, async () => {
     // Big messages: the kernel alone takes up to ~36 MB (tcp_rmem + tcp_wmem) from a reader that stalls.
     const setLength = await call(t.baseUrl, '/api/app', { method: 'PATCH', apiKey: chat.apiKey, body: { maxMessageLength: 20_000 } });
     expect(setLength.status).toBe(200);
     await createChannel(t, { token: chat.users.ana?.token ?? '' }, { type: 'messaging', id: 'big', members: ['ben'] });
     for (let i = 0; i < 100; i++) await send(t, { token: chat.users.ana?.token ?? '' }, 'big', { text: `${i} ${'x'.repeat(19_000)}` });
     const stalled = rawSocket(t);
-    await stalled.send(connect(ws.ben?.wsToken ?? ''));
-    await stalled.reply(1);
-    // Asks for 60 pages of ~2 MB of history and stops reading: what the kernel cannot take piles up in the server.
+    // It connects and asks for 60 pages of ~2 MB of history in one frame, and never reads: it pauses before
+    // the first byte comes back, so the kernel's receive buffer for it stays small.
+    await stalled.send(connect(ws.ben?.wsToken ?? ''), ...Array.from({ length: 60 }, (_, i) => ({ id: 2 + i, history: { channel: 'big', limit: 100 } })));
     stalled.ws.pause();
-    await stalled.send(...Array.from({ length: 60 }, (_, i) => ({ id: 2 + i, history: { channel: 'big', limit: 100 } })));
-    await expect.poll(() => t.server.gateway.connections.size, { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => t.server.gateway.connections.size, { timeout: 45_000 }).toBe(0);
     stalled.ws.resume();
     const closed = await stalled.closed;
     // The disconnect push (3008) waits behind the backlog; a reader that never drains it is cut (1006).
     expect([3008, 1006]).toContain(closed.code);
     expect(stalled.replies.filter((r) => 'history' in r).length).toBeLessThan(60);
+  });
+
+  it('drops a subscriber that stops reading while live events keep coming', { timeout: 60_000 }, async () => {
+    const stalled = rawSocket(t);
+    await stalled.send(connect(ws.ben?.wsToken ?? ''), { id: 2, subscribe: { channel: 'big' } });
+    stalled.ws.pause();
+    await expect.poll(() => t.server.gateway.connections.size).toBe(1);
+    // Live pushes until it is dropped (up to ~20 MB): past what the kernel takes (~4 MB here) and the 4 MiB
+    // limit, and still there 2 s later.
+    const text = 'y'.repeat(19_000);
+    let sent = 0;
+    const sender = async () => {
+      while (sent < 1000 && t.server.gateway.connections.size > 0) {
+        sent++;
+        await send(t, { token: chat.users.ana?.token ?? '' }, 'big', { text });
+      }
+    };
+    await Promise.all([sender(), sender(), sender(), sender()]);
+    await expect.poll(() => t.server.gateway.connections.size, { timeout: 45_000 }).toBe(0);
+    stalled.ws.resume();
+    expect([3008, 1006]).toContain((await stalled.closed).code);
   });
 });

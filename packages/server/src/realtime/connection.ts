@@ -22,7 +22,7 @@ import {
 } from './protocol.js';
 import { history, recover } from './recovery.js';
 import { ChannelSubscription } from './subscription.js';
-import { WriteQueue } from './write-queue.js';
+import { MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
 
 /** Seconds between server pings; the client answers each with an empty command. */
 export const PING_SECONDS = 25;
@@ -110,6 +110,7 @@ export class ClientConnection implements PersonalReceiver {
   /** Ends the connection with a protocol disconnect push and the same close code. */
   disconnect(reason: Disconnect): void {
     if (this.closed) return;
+    this.queue.discard();
     this.socket.send(JSON.stringify({ push: { disconnect: reason } }), () => this.socket.close(reason.code, reason.reason));
     // The push and the close frame queue behind whatever the socket still holds: a client that does not
     // read would keep the socket (and its buffers) forever, and a shutdown waiting for it.
@@ -133,6 +134,9 @@ export class ClientConnection implements PersonalReceiver {
         return this.disconnect(DISCONNECTS.badRequest);
       }
       if (typeof command !== 'object' || command === null) return this.disconnect(DISCONNECTS.badRequest);
+      // A frame of commands can ask for far more than the client reads (60 pages of history, say):
+      // past the limit the connection ends instead of the server building every answer in memory.
+      if (this.queue.backlog > MAX_BUFFERED_BYTES) return this.disconnect(DISCONNECTS.slow);
       await this.handleCommand(command);
     }
   }

@@ -35,6 +35,9 @@ function joined(frames: Frame[]): Frame {
   return Buffer.concat(parts);
 }
 
+/** How long a socket may stay over the limit before it counts as not reading: a large reply takes a moment to drain. */
+const SLOW_CLIENT_MS = 2000;
+
 /**
  * Frames for one socket, coalesced into a single write per event-loop turn:
  * a write system call costs far more than joining frames, so a burst of
@@ -44,15 +47,23 @@ function joined(frames: Frame[]): Frame {
  */
 export class WriteQueue {
   private frames: Frame[] = [];
+  private queuedBytes = 0;
+  private slowCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly onOverflow: () => void,
   ) {}
 
+  /** Bytes waiting for this socket: queued here and buffered in the socket. */
+  get backlog(): number {
+    return this.queuedBytes + this.socket.bufferedAmount;
+  }
+
   /** Queues one reply or push (already serialised). */
   push(frame: Frame): void {
     this.frames.push(frame);
+    this.queuedBytes += frame.length;
     if (this.frames.length > 1) return;
     pending.add(this);
     if (!scheduled) {
@@ -61,13 +72,34 @@ export class WriteQueue {
     }
   }
 
-  /** Writes what is queued as one WebSocket text message. */
+  /** Drops what is queued: the connection is ending. */
+  discard(): void {
+    this.frames = [];
+    this.queuedBytes = 0;
+    clearTimeout(this.slowCheck);
+  }
+
+  /** Writes what is queued as one WebSocket text message, unless the socket is still behind. */
   flush(): void {
+    if (this.frames.length === 0 || this.socket.readyState !== this.socket.OPEN) return this.discard();
+    // Still behind: hold the frames (bounded by the check below) instead of piling more on the socket.
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.watchSlow();
     const frames = this.frames;
     this.frames = [];
-    if (frames.length === 0 || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.onOverflow();
+    this.queuedBytes = 0;
     // A Buffer would go out as a binary message unless told otherwise; the protocol's JSON framing is text.
     this.socket.send(joined(frames), { binary: false });
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) this.watchSlow();
+  }
+
+  /** Over the limit now; still over it after a while means the client is not reading. */
+  private watchSlow(): void {
+    if (this.slowCheck) return;
+    this.slowCheck = setTimeout(() => {
+      this.slowCheck = undefined;
+      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.onOverflow();
+      this.flush();
+    }, SLOW_CLIENT_MS);
+    this.slowCheck.unref();
   }
 }
