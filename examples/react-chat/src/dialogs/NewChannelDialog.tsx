@@ -1,6 +1,7 @@
 import { useChatClient } from '@chatsdk/react';
 import { type ReactNode, useState } from 'react';
 import { Dialog } from './Dialog.js';
+import { PeoplePicker } from './PeoplePicker.js';
 import { usePeople } from './people.js';
 
 /** Creates a team channel (members only, listed to the app) with the people picked; the creator owns it. */
@@ -31,19 +32,7 @@ export function NewChannelDialog({ me, onCreated, onClose }: { me: string; onCre
         Name
         <input value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. design-review" maxLength={200} autoFocus />
       </label>
-      <fieldset className="dialog-people">
-        <legend>Members</legend>
-        {people.map((person) => (
-          <label key={person.id} className="dialog-person">
-            <input
-              type="checkbox"
-              checked={picked.includes(person.id)}
-              onChange={(event) => setPicked(event.target.checked ? [...picked, person.id] : picked.filter((id) => id !== person.id))}
-            />
-            {person.name ?? person.id}
-          </label>
-        ))}
-      </fieldset>
+      <PeoplePicker legend="Members" people={people} picked={picked} onChange={setPicked} />
     </Dialog>
   );
 }

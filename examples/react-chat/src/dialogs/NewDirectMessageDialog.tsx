@@ -1,6 +1,7 @@
 import { useChatClient } from '@chatsdk/react';
 import { type ReactNode, useState } from 'react';
 import { Dialog } from './Dialog.js';
+import { PeoplePicker } from './PeoplePicker.js';
 import { usePeople } from './people.js';
 
 /** Opens the one direct conversation with the people picked (creating it the first time). */
@@ -27,19 +28,7 @@ export function NewDirectMessageDialog({ me, onCreated, onClose }: { me: string;
     <Dialog title="New direct message" onClose={onClose} onSubmit={submit} submitLabel="Open" busy={busy} error={error}>
       {loading ? <p>Loading people…</p> : null}
       {!loading && people.length === 0 ? <p>Nobody else has signed in yet: sign in as another demo user in a second window.</p> : null}
-      <fieldset className="dialog-people">
-        <legend>With</legend>
-        {people.map((person) => (
-          <label key={person.id} className="dialog-person">
-            <input
-              type="checkbox"
-              checked={picked.includes(person.id)}
-              onChange={(event) => setPicked(event.target.checked ? [...picked, person.id] : picked.filter((id) => id !== person.id))}
-            />
-            {person.name ?? person.id}
-          </label>
-        ))}
-      </fieldset>
+      <PeoplePicker legend="With" people={people} picked={picked} onChange={setPicked} />
     </Dialog>
   );
 }
