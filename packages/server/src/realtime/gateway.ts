@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { REVOCATIONS_TOPIC, type Revocation } from '../domain/revocations.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
@@ -68,6 +68,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     maxSubscriptions: options.maxSubscriptions ?? MAX_SUBSCRIPTIONS,
   };
   const connections = new Set<ClientConnection>();
+  const forget = (connection: ClientConnection) => connections.delete(connection);
 
   app.server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0];
@@ -75,11 +76,12 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
-      connections.add(new ClientConnection(ws, services, origin, (c) => connections.delete(c)));
-    });
+    // Read what the connection needs here: a callback that closed over `request` would keep the
+    // upgrade request and its headers alive as long as the connection.
+    const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
+    wss.handleUpgrade(request, socket, head, (ws) => open(ws, origin));
   });
+  const open = (ws: WebSocket, origin: string | undefined) => connections.add(new ClientConnection(ws, services, origin, forget));
 
   // A revoked or deleted user's connections end on every process; they reconnect, and the connect
   // (checked against the store) asks the client for a fresh token or refuses the user.

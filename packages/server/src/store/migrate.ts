@@ -3,6 +3,7 @@ import { foundation } from './migrations/0001-foundation.js';
 import { messaging } from './migrations/0002-messaging.js';
 import { blockLookup } from './migrations/0003-block-lookup.js';
 import { lastActive } from './migrations/0004-last-active.js';
+import { memberChannels } from './migrations/0005-member-channels.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -12,6 +13,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0002-messaging': messaging(store.kind),
     '0003-block-lookup': blockLookup,
     '0004-last-active': lastActive,
+    '0005-member-channels': memberChannels,
   };
 }
 
