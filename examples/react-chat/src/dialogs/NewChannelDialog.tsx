@@ -3,6 +3,7 @@ import { type ReactNode, useState } from 'react';
 import { Dialog } from './Dialog.js';
 import { PeoplePicker } from './PeoplePicker.js';
 import { usePeople } from './people.js';
+import { useCreation } from './use-creation.js';
 
 /** Creates a team channel (members only, listed to the app) with the people picked; the creator owns it. */
 export function NewChannelDialog({ me, onCreated, onClose }: { me: string; onCreated: (channelId: string) => void; onClose: () => void }): ReactNode {
@@ -10,20 +11,12 @@ export function NewChannelDialog({ me, onCreated, onClose }: { me: string; onCre
   const { people } = usePeople(me);
   const [name, setName] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useCreation(onCreated);
 
   const submit = () => {
     const trimmed = name.trim().replace(/^#/, '');
     if (!trimmed) return setError('Give the channel a name');
-    setBusy(true);
-    client.channels.create({ type: 'team', name: trimmed, members: [me, ...picked] }).then(
-      (channel) => onCreated(channel.id),
-      (failure: unknown) => {
-        setBusy(false);
-        setError(failure instanceof Error ? failure.message : String(failure));
-      },
-    );
+    run(client.channels.create({ type: 'team', name: trimmed, members: [me, ...picked] }));
   };
 
   return (

@@ -3,25 +3,18 @@ import { type ReactNode, useState } from 'react';
 import { Dialog } from './Dialog.js';
 import { PeoplePicker } from './PeoplePicker.js';
 import { usePeople } from './people.js';
+import { useCreation } from './use-creation.js';
 
 /** Opens the one direct conversation with the people picked (creating it the first time). */
 export function NewDirectMessageDialog({ me, onCreated, onClose }: { me: string; onCreated: (channelId: string) => void; onClose: () => void }): ReactNode {
   const client = useChatClient();
   const { people, loading } = usePeople(me);
   const [picked, setPicked] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useCreation(onCreated);
 
   const submit = () => {
     if (picked.length === 0) return setError('Pick someone');
-    setBusy(true);
-    client.channels.dm(picked).then(
-      (channel) => onCreated(channel.id),
-      (failure: unknown) => {
-        setBusy(false);
-        setError(failure instanceof Error ? failure.message : String(failure));
-      },
-    );
+    run(client.channels.dm(picked));
   };
 
   return (
