@@ -22,11 +22,17 @@ import { freshStore, startServer } from './lib/server.mjs';
  * @property {(message: string) => void} log
  */
 
-/** Scenarios by name; issue 7 adds the rest (tokens, send, latency, history, search, cluster). */
+/** Scenarios by name. */
 const SCENARIOS = {
-  'send-members': () => import('./scenarios/send-members.mjs'),
+  tokens: () => import('./scenarios/tokens.mjs'),
+  send: () => import('./scenarios/send.mjs'),
   fanout: () => import('./scenarios/fanout.mjs'),
+  latency: () => import('./scenarios/latency.mjs'),
   idle: () => import('./scenarios/idle.mjs'),
+  history: () => import('./scenarios/history.mjs'),
+  search: () => import('./scenarios/search.mjs'),
+  cluster: () => import('./scenarios/cluster.mjs'),
+  'send-members': () => import('./scenarios/send-members.mjs'),
 };
 
 const COMMON = {
