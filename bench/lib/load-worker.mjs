@@ -11,12 +11,27 @@ import { Histogram } from './stats.mjs';
  * @property {string} url         server base URL
  * @property {string} method
  * @property {string} path
- * @property {string[]} tokens    bearer tokens, used in turn request by request
+ * @property {string[]} tokens    bearer tokens, used in turn request by request; none: no Authorization header
+ * @property {boolean} [tokenPerLoop]  each loop keeps one token (loop i uses tokens[i % tokens.length]), as one user's client
+ *   sends one request after another, instead of the tokens in turn request by request
+ * @property {Record<string, string>} [headers]  more headers on every request (X-API-Key for `POST /tokens`)
+ * @property {{ users: number, prefix: string }} [upsert]  instead of a message `{ text }`, the body is
+ *   `{ userId, name }` of one of `users` users picked at random: many distinct users, and repeats (upserts)
  * @property {number} concurrency requests in flight at once (one connection each)
  * @property {number} durationMs
  * @property {number} expectStatus
  * @property {string} tag         makes each message text unique across workers
  */
+
+/**
+ * A user of `POST /tokens`, picked at random among `users`: early calls mostly create users, later ones
+ * mostly update them, as logins of a user base do.
+ * @param {{ users: number, prefix: string }} upsert
+ */
+function upsertBody({ users, prefix }) {
+  const n = Math.floor(Math.random() * users);
+  return JSON.stringify({ userId: `${prefix}${n}`, name: `Bench user ${n}` });
+}
 
 /** @param {Phase} phase */
 async function runPhase(phase) {
@@ -31,7 +46,7 @@ async function runPhase(phase) {
   const end = start + phase.durationMs;
 
   /** @returns {Promise<number>} the status, or throws on a network error */
-  const request = (/** @type {string} */ token, /** @type {string} */ body) =>
+  const request = (/** @type {string | undefined} */ token, /** @type {string} */ body) =>
     new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -40,7 +55,12 @@ async function runPhase(phase) {
           port,
           method: phase.method,
           path: phase.path,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...phase.headers,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           res.on('data', () => {});
@@ -52,11 +72,11 @@ async function runPhase(phase) {
       req.end(body);
     });
 
-  const loop = async () => {
+  const loop = async (/** @type {unknown} */ _, /** @type {number} */ i) => {
     while (performance.now() < end) {
       const n = sent++;
-      const token = /** @type {string} */ (phase.tokens[n % phase.tokens.length]);
-      const body = JSON.stringify({ text: `bench message ${phase.tag}-${n}` });
+      const token = phase.tokens.length > 0 ? phase.tokens[(phase.tokenPerLoop ? i : n) % phase.tokens.length] : undefined;
+      const body = phase.upsert ? upsertBody(phase.upsert) : JSON.stringify({ text: `bench message ${phase.tag}-${n}` });
       const t0 = performance.now();
       let outcome;
       try {

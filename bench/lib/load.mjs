@@ -35,7 +35,9 @@ export async function startLoad(processes) {
           const share = Math.floor(concurrency / workers.length) + (i < concurrency % workers.length ? 1 : 0);
           if (share === 0) return undefined;
           const reply = once(worker, 'message');
-          worker.send({ type: 'run', phase: { ...rest, concurrency: share, durationMs: seconds * 1000, tag: `${process.pid}.${i}.${Date.now()}` } });
+          // One token per loop: each process gets every n-th token, so that the loops of all processes hold different ones.
+          const tokens = rest.tokenPerLoop ? rest.tokens.filter((_, t) => t % workers.length === i) : rest.tokens;
+          worker.send({ type: 'run', phase: { ...rest, tokens, concurrency: share, durationMs: seconds * 1000, tag: `${process.pid}.${i}.${Date.now()}` } });
           const [message] = await reply;
           if (message.type !== 'result') throw new Error(`load worker failed: ${message.message}`);
           return message.result;
