@@ -149,6 +149,10 @@ export type ReactionResponse = Static<typeof S.ReactionResponse>;
 export type MentionsPage = Static<typeof S.MentionsPage>;
 /** `{ messages, next }` of a channel's pinned messages. */
 export type PinnedPage = Static<typeof S.PinnedPage>;
+/** `GET /api/search` query. */
+export type SearchQuery = Static<typeof S.SearchQuery>;
+/** `{ results, next? }` of a message search. */
+export type SearchResponse = Static<typeof S.SearchResponse>;
 /** `POST /api/channels/:id/read` body. */
 export type MarkReadBody = Static<typeof S.MarkReadBody>;
 /** A member's read position. */

@@ -29,6 +29,12 @@ export const LIMITS = {
   attachmentsPerMessage: 10,
   mentionsPerMessage: 100,
   messagesPerPage: 200,
+  /** Longest `q` of `GET /api/search`, in characters. */
+  searchQueryLength: 200,
+  /** Words in one search `q`: each must match, so more only narrows (and costs). */
+  searchWords: 8,
+  /** Channels in one search's `channelId` filter. */
+  searchChannels: 50,
   /** Deepest nesting of objects and arrays in a body (and so in any `custom`). */
   jsonDepth: 32,
   /** Reactions carried in a message's `latestReactions`. */

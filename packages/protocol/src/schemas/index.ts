@@ -77,3 +77,4 @@ export {
 } from './messages.js';
 export { TypingBody, MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';
 export { PresenceQuery, UserPresence, PresenceResponse } from './presence.js';
+export { SearchQuery, SearchResponse } from './search.js';

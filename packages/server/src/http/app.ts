@@ -19,6 +19,7 @@ import { messageRoutes } from './routes/messages.js';
 import { pinRoutes } from './routes/pins.js';
 import { reactionRoutes } from './routes/reactions.js';
 import { readRoutes } from './routes/reads.js';
+import { searchRoutes } from './routes/search.js';
 import { presenceRoutes } from './routes/presence.js';
 import { typingRoutes } from './routes/typing.js';
 import { healthRoutes } from './routes/health.js';
@@ -104,6 +105,7 @@ export async function buildHttpApp(
   messageHistoryRoutes(app, ctx);
   pinRoutes(app, ctx);
   mentionRoutes(app, ctx);
+  searchRoutes(app, ctx);
   reactionRoutes(app, ctx);
   readRoutes(app, ctx);
   typingRoutes(app, ctx);

@@ -4,6 +4,7 @@ import { messaging } from './migrations/0002-messaging.js';
 import { blockLookup } from './migrations/0003-block-lookup.js';
 import { lastActive } from './migrations/0004-last-active.js';
 import { memberChannels } from './migrations/0005-member-channels.js';
+import { messageSearch } from './migrations/0006-message-search.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -14,6 +15,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0003-block-lookup': blockLookup,
     '0004-last-active': lastActive,
     '0005-member-channels': memberChannels,
+    '0006-message-search': messageSearch(store.kind),
   };
 }
 

@@ -1,0 +1,43 @@
+import { type Kysely, sql } from 'kysely';
+import type { StoreKind } from '../store.js';
+
+/**
+ * Full-text search over message text, kept current by the database itself so
+ * the send path needs nothing from the search code.
+ *
+ * SQLite: an FTS5 index over `messages.text` (external content: the text is
+ * not stored twice), keyed by the message's rowid and maintained by triggers.
+ * `detail=none` keeps only which rows hold a word, not where: search is every
+ * word (and a last-word prefix), never a phrase, so positions would only cost
+ * space and write time; `columnsize=0` drops the per-row sizes kept for
+ * ranking, which we do not do (results are newest first). A soft delete
+ * empties `text`, so it leaves the index through the update trigger.
+ * `remove_diacritics 0` matches PostgreSQL's `simple` configuration: both
+ * fold case, neither folds accents.
+ *
+ * PostgreSQL: a GIN index on `to_tsvector('simple', text)`; queries repeat
+ * that expression exactly so the planner can use it.
+ */
+export function messageSearch(kind: StoreKind) {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      if (kind === 'postgres') {
+        await sql`create index messages_search on messages using gin (to_tsvector('simple'::regconfig, text))`.execute(db);
+        return;
+      }
+      await sql`create virtual table message_search using fts5(text, content='messages', content_rowid='rowid', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 0')`.execute(db);
+      await sql`create trigger message_search_insert after insert on messages begin
+          insert into message_search(rowid, text) values (new.rowid, new.text);
+        end`.execute(db);
+      await sql`create trigger message_search_delete after delete on messages begin
+          insert into message_search(message_search, rowid, text) values ('delete', old.rowid, old.text);
+        end`.execute(db);
+      await sql`create trigger message_search_update after update of text on messages begin
+          insert into message_search(message_search, rowid, text) values ('delete', old.rowid, old.text);
+          insert into message_search(rowid, text) values (new.rowid, new.text);
+        end`.execute(db);
+      // Messages sent before this migration.
+      await sql`insert into message_search(message_search) values ('rebuild')`.execute(db);
+    },
+  };
+}
