@@ -1,39 +1,52 @@
 // One measured window of closed-loop load on a quiet machine, and the figures
 // of such windows: what `tokens` and `send` share (send-members predates it).
 import { cpuUse, databasePids, readCpu } from './cpu-use.mjs';
-import { waitForQuiet } from './machine.mjs';
+import { performance } from 'node:perf_hooks';
+import { processCpuSeconds, waitForQuiet } from './machine.mjs';
 import { round3 } from './stats.mjs';
 
 /** Measurements of one window before a disturbed one is kept (and marked). */
 const ATTEMPTS = 5;
 
-/** @typedef {{ result: import('./load.mjs').LoadResult, disturbed: boolean } & ReturnType<typeof cpuUse>} Measurement */
+/**
+ * @template T
+ * @typedef {{ result: T, disturbed: boolean, elapsedSeconds: number, moreServersCpuSeconds: number[] } & ReturnType<typeof cpuUse>} Measured
+ */
+/** @typedef {Measured<import('./load.mjs').LoadResult>} Measurement */
 
 /**
  * Waits for a quiet machine, runs `phase` with the CPU of the server, the
  * store's PostgreSQL processes and the load read before and after; runs it
  * again (up to 5 times) when other processes took more than `maxDisturbance`
- * of a core meanwhile, then keeps it, marked disturbed.
+ * of a core meanwhile, then keeps it, marked disturbed. `moreServers` are
+ * further server processes (a cluster's): their CPU is reported one by one
+ * and not taken for disturbance.
+ * @template T
  * @param {{
  *   store: 'sqlite' | 'postgres', env: Record<string, string>, serverPid: number | undefined, loadPids: number[],
- *   seconds: number, maxDisturbance: number, log: (m: string) => void,
- *   phase: () => Promise<import('./load.mjs').LoadResult>,
+ *   moreServers?: number[], maxDisturbance: number, log: (m: string) => void, phase: () => Promise<T>,
  * }} o
- * @returns {Promise<Measurement>}
+ * @returns {Promise<Measured<T>>}
  */
-export async function measureQuietly({ store, env, serverPid, loadPids, seconds, maxDisturbance, log, phase }) {
+export async function measureQuietly({ store, env, serverPid, loadPids, moreServers = [], maxDisturbance, log, phase }) {
   for (let attempt = 1; ; attempt += 1) {
     const quiet = await waitForQuiet({ threshold: Math.min(maxDisturbance, 0.5) });
     if (!quiet.quiet) log(`the machine is busy (${round3(quiet.busyCores)} cores used by others); measuring anyway`);
     const before = readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids });
+    const serversBefore = moreServers.map((pid) => processCpuSeconds(pid) ?? 0);
+    const started = performance.now();
     const result = await phase();
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const moreServersCpuSeconds = moreServers.map((pid, i) => (processCpuSeconds(pid) ?? 0) - (serversBefore[i] ?? 0));
     // The pool may have opened backends meanwhile: those listed after count from 0, which is what they used.
     const cpu = cpuUse(before, readCpu({ serverPid, dbPids: await databasePids(store, env), loadPids }));
-    const disturbance = (cpu.otherCpuSeconds ?? 0) / seconds;
-    if (disturbance <= maxDisturbance) return { result, ...cpu, disturbed: false };
+    if (cpu.otherCpuSeconds !== undefined) cpu.otherCpuSeconds -= moreServersCpuSeconds.reduce((a, x) => a + x, 0);
+    const disturbance = (cpu.otherCpuSeconds ?? 0) / elapsedSeconds;
+    const measured = { result, ...cpu, elapsedSeconds, moreServersCpuSeconds };
+    if (disturbance <= maxDisturbance) return { ...measured, disturbed: false };
     if (attempt === ATTEMPTS) {
       log(`other processes used ${round3(disturbance)} of a core during the window; kept, marked disturbed, after ${ATTEMPTS} attempts`);
-      return { result, ...cpu, disturbed: true };
+      return { ...measured, disturbed: true };
     }
     log(`other processes used ${round3(disturbance)} of a core during the window; measuring it again`);
   }
@@ -66,7 +79,7 @@ export function loadFigures(m) {
     postgresCpuUsPerCall: perCall(m.postgresCpuSeconds),
     loadGeneratorCpuUsPerCall: perCall(m.loadCpuSeconds),
     machineBusyPercent: m.machineBusy === undefined ? null : round3(m.machineBusy * 100),
-    otherProcessesCpuPercentOfOneCore: round3(((m.otherCpuSeconds ?? 0) / result.seconds) * 100),
+    otherProcessesCpuPercentOfOneCore: round3(((m.otherCpuSeconds ?? 0) / m.elapsedSeconds) * 100),
     softirqCpuPercentOfOneCore: m.softirqCpuSeconds === undefined ? null : round3((m.softirqCpuSeconds / result.seconds) * 100),
     disturbed: m.disturbed,
   };

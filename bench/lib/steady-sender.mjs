@@ -14,12 +14,14 @@ export const now = () => performance.timeOrigin + performance.now();
  *
  * It runs in the orchestrator, not in a load process: at tens of sends a
  * second it costs nothing, and the orchestrator does nothing else meanwhile.
- * @param {{ url: string, channelId: string, token: string, rate: number, seconds: number, tag: string, startAt: number }} plan
+ * `token` may be a list: message n is sent with token n mod its length, senders taking turns.
+ * @param {{ url: string, channelId: string, token: string | string[], rate: number, seconds: number, tag: string, startAt: number }} plan
  */
 export async function sendSteadily({ url, channelId, token, rate, seconds, tag, startAt }) {
   const { hostname, port } = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const path = `/api/channels/${encodeURIComponent(channelId)}/messages`;
+  const tokens = typeof token === 'string' ? [token] : token;
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   /** Whether each message was acknowledged with 201, by sequence number. */
@@ -46,7 +48,7 @@ export async function sendSteadily({ url, channelId, token, rate, seconds, tag, 
           port,
           method: 'POST',
           path,
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { authorization: `Bearer ${tokens[seq % tokens.length]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           res.on('data', () => {});

@@ -56,7 +56,7 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     log(`warm-up: ${o.warmup} s of POST /tokens`);
     await phase(o.warmup);
     log(`measuring: ${o.duration} s of POST /tokens, ${o.concurrency} in flight over ${o.loadProcesses} processes, ${o.users} distinct users`);
-    measured = await measureQuietly({ store, env, serverPid, loadPids: load.pids, seconds: o.duration, maxDisturbance: o.maxDisturbance, log, phase: () => phase(o.duration) });
+    measured = await measureQuietly({ store, env, serverPid, loadPids: load.pids, maxDisturbance: o.maxDisturbance, log, phase: () => phase(o.duration) });
   } finally {
     await load.stop();
   }
