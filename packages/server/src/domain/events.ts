@@ -1,6 +1,8 @@
 import type { ChannelEventInput } from '@chatsdk/protocol';
 import type { Kysely } from 'kysely';
+import { CommitBatcher } from '../store/commit-batcher.js';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import type { DomainContext } from './context.js';
 import { toIso } from './ids.js';
 
@@ -41,19 +43,58 @@ export interface CommittedEvent {
 export interface EventWriter {
   /** Gives the event the channel's next offset and stores it; returns the offset. */
   emit(appId: string, channelId: string, event: ChannelEventInput): Promise<number>;
+  /**
+   * Stores the event at `offset`, which the caller has already taken by
+   * raising the channel's `last_offset` in its own update of the channel row
+   * (a send does, to update that row once instead of twice).
+   */
+  emitAt(appId: string, channelId: string, offset: number, event: ChannelEventInput): Promise<void>;
 }
 
 /** A transaction in which changes and their events are written together. */
 export type Tx = Kysely<Database>;
 
+/** Group commit, one batcher per store. */
+const batchers = new WeakMap<Store, CommitBatcher>();
+
+function batcherOf(store: Store): CommitBatcher {
+  let batcher = batchers.get(store);
+  if (!batcher) {
+    // SQLite has one connection; PostgreSQL runs a few channels' batches at once and leaves the pool room for reads.
+    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 4, maxBatch: 256 });
+    batchers.set(store, batcher);
+  }
+  return batcher;
+}
+
+/** How well commits are shared on this store so far. */
+export function commitStats(store: Store): Readonly<{ commits: number; units: number }> {
+  return batcherOf(store).stats;
+}
+
 /**
- * Runs `work` in one transaction with an event writer: the change and its
+ * Runs `work` in a transaction with an event writer: the change and its
  * events commit together or not at all. Only after the commit are the events
  * published on the bus, so nothing is announced that could still roll back.
+ *
+ * Concurrent calls share transactions (group commit, see CommitBatcher):
+ * `work` may run more than once, each time from the start, and must keep no
+ * state outside the transaction between runs. `channelId` names the channel
+ * whose row the work locks, so that writers to one channel queue in one lane.
  */
-export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: EventWriter) => Promise<T>): Promise<T> {
-  const committed: CommittedEvent[] = [];
-  const result = await ctx.store.db.transaction().execute(async (trx) => {
+export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: EventWriter) => Promise<T>, channelId = ''): Promise<T> {
+  let committed: CommittedEvent[] = [];
+  const result = await batcherOf(ctx.store).run(channelId, (trx) => {
+    committed = [];
+    const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
+      const now = Date.now();
+      const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
+      await trx
+        .insertInto('channel_events')
+        .values({ app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now })
+        .execute();
+      committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
+    };
     const writer: EventWriter = {
       async emit(appId, channelId, event) {
         // Bumping the counter row-locks the channel (PostgreSQL), so offsets follow commit order per channel.
@@ -64,15 +105,10 @@ export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: Ev
           .where('id', '=', channelId)
           .returning('last_offset')
           .executeTakeFirstOrThrow();
-        const now = Date.now();
-        const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
-        await trx
-          .insertInto('channel_events')
-          .values({ app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now })
-          .execute();
-        committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
+        await record(appId, channelId, offset, event);
         return offset;
       },
+      emitAt: record,
     };
     return work(trx, writer);
   });
@@ -80,12 +116,18 @@ export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: Ev
   return result;
 }
 
-/** Publishes committed events in offset order. A bus failure loses no event: subscribers recover from the store. */
-async function publishCommitted(ctx: DomainContext, events: CommittedEvent[]): Promise<void> {
+/**
+ * Publishes committed events in offset order: every publish is issued at once,
+ * in order, so the events of the next batch cannot overtake them. A bus
+ * failure loses no event: subscribers recover from the store.
+ */
+function publishCommitted(ctx: DomainContext, events: CommittedEvent[]): Promise<unknown> {
+  const published: Promise<void>[] = [];
   for (const event of events) {
-    await publishQuietly(ctx, channelTopic(event.appId, event.channelId), event.json);
-    if (event.personal) await publishQuietly(ctx, appTopic(event.appId), event.json);
+    published.push(publishQuietly(ctx, channelTopic(event.appId, event.channelId), event.json));
+    if (event.personal) published.push(publishQuietly(ctx, appTopic(event.appId), event.json));
   }
+  return Promise.all(published);
 }
 
 async function publishQuietly(ctx: DomainContext, topic: string, json: string): Promise<void> {

@@ -132,15 +132,17 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
       const now = Date.now();
       const inChannel = parent === undefined || input.showInChannel === true;
       // Taking the next sequence row-locks the channel (PostgreSQL): concurrent sends to it queue here.
-      const { last_message_seq: seq } = await trx
+      // The event's offset is taken in the same update, so the channel row is written once per send.
+      const { last_message_seq: seq, last_offset: offset } = await trx
         .updateTable('channels')
         .set((eb) => ({
           last_message_seq: eb('last_message_seq', '+', 1),
+          last_offset: eb('last_offset', '+', 1),
           ...(inChannel ? { last_message_id: id, last_message_at: now } : {}),
         }))
         .where('app_id', '=', appId)
         .where('id', '=', channelId)
-        .returning('last_message_seq')
+        .returning(['last_message_seq', 'last_offset'])
         .executeTakeFirstOrThrow();
       if (parent) {
         // Read again under the channel's lock: a reply racing this one (or a delete) has committed by now,
@@ -213,10 +215,10 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
           .execute();
       }
 
-      await events.emit(appId, channelId, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
+      await events.emitAt(appId, channelId, offset, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
       // A message created in this transaction has no reactions yet: nothing to read back but what it quotes.
       return { message: toWireMessage(message, { quoted: quoted ? toQuoted(quoted) : null }), created: true };
-    });
+    }, channelId);
   } catch (error) {
     // Two sends with one client id raced past the first check: the loser answers like a resend.
     if (input.id !== undefined && ctx.store.dialect.isUniqueViolation(error)) {
