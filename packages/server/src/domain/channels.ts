@@ -177,7 +177,7 @@ export async function updateChannel(ctx: DomainContext, caller: Caller, channelI
     await events.emit(caller.app.id, channelId, { type: 'channel.updated', channel: toWireChannel(channel) });
     const after = await trx.selectFrom('channels').selectAll().where('app_id', '=', caller.app.id).where('id', '=', channelId).executeTakeFirstOrThrow();
     return channelState(trx, caller, channelFromRow(after), access.member);
-  });
+  }, channelId);
 }
 
 /** Soft-deletes a channel: its owner, an app admin, or the server. */
@@ -188,7 +188,7 @@ export async function deleteChannel(ctx: DomainContext, caller: Caller, channelI
     const now = Date.now();
     await events.emit(caller.app.id, channelId, { type: 'channel.deleted' });
     await trx.updateTable('channels').set({ deleted_at: now, updated_at: now }).where('app_id', '=', caller.app.id).where('id', '=', channelId).execute();
-  });
+  }, channelId);
 }
 
 /**
@@ -213,5 +213,5 @@ export async function truncateChannel(ctx: DomainContext, caller: Caller, channe
     await events.emit(appId, channelId, { type: 'channel.truncated', channel: toWireChannel(channelFromRow(row)) });
     const after = await trx.selectFrom('channels').selectAll().where('app_id', '=', appId).where('id', '=', channelId).executeTakeFirstOrThrow();
     return channelState(trx, caller, channelFromRow(after), access.member);
-  });
+  }, channelId);
 }

@@ -60,8 +60,8 @@ const batchers = new WeakMap<Store, CommitBatcher>();
 function batcherOf(store: Store): CommitBatcher {
   let batcher = batchers.get(store);
   if (!batcher) {
-    // SQLite has one connection; PostgreSQL runs a few channels' batches at once and leaves the pool room for reads.
-    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 4, maxBatch: 256 });
+    // SQLite has one connection (its two lanes take turns); PostgreSQL runs a few batches at once and leaves the pool room for reads.
+    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 3, maxBatch: 256 });
     batchers.set(store, batcher);
   }
   return batcher;
@@ -80,7 +80,8 @@ export function commitStats(store: Store): Readonly<{ commits: number; units: nu
  * Concurrent calls share transactions (group commit, see CommitBatcher):
  * `work` may run more than once, each time from the start, and must keep no
  * state outside the transaction between runs. `channelId` names the channel
- * whose row the work locks, so that writers to one channel queue in one lane.
+ * whose row the work locks (and the only one), so that writers to one channel
+ * queue in one lane; without it the work runs in the lane for unkeyed work.
  */
 export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: EventWriter) => Promise<T>, channelId = ''): Promise<T> {
   let committed: CommittedEvent[] = [];

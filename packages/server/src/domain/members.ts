@@ -77,7 +77,7 @@ export async function addMembers(ctx: DomainContext, caller: Caller, channelId: 
     const added = rows.map((row) => toWireMember(memberFromRow(row)));
     for (const member of added) await events.emit(appId, channelId, { type: 'member.added', member });
     return added;
-  });
+  }, channelId);
 }
 
 /**
@@ -105,7 +105,7 @@ export async function removeMember(ctx: DomainContext, caller: Caller, channelId
       .where('id', '=', channelId)
       .execute();
     await events.emit(appId, channelId, { type: 'member.removed', userId });
-  });
+  }, channelId);
 }
 
 /**
@@ -139,7 +139,7 @@ export async function setMemberRole(ctx: DomainContext, caller: Caller, channelI
     const member = toWireMember(memberFromRow(row));
     await events.emit(appId, channelId, { type: 'member.updated', member });
     return member;
-  });
+  }, channelId);
 }
 
 /** A page of members ordered by user id. Readers of the channel only. */

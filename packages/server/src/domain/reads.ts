@@ -100,7 +100,7 @@ export async function markRead(ctx: DomainContext, caller: UserCaller, channelId
     if (moved && access.config.readEvents) await events.emit(appId, channelId, { type: 'message.read', read });
     const unread = await unreadCounts(trx, appId, userId, [channelId]);
     return { read, unreadCount: unread.get(channelId) ?? 0 };
-  });
+  }, channelId);
 }
 
 /**

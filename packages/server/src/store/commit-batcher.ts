@@ -10,7 +10,7 @@ interface Pending<T> {
 
 /** Options of a batcher. */
 export interface CommitBatcherOptions {
-  /** Batches that may run at once, each on its own connection (SQLite has one connection: 1). */
+  /** Batches of keyed work that may run at once, each on its own connection; work without a key has one more lane. */
   lanes: number;
   /** Units of work in one transaction at most. */
   maxBatch: number;
@@ -42,7 +42,10 @@ class UnitFailed extends Error {
  *
  * Work is spread over lanes by a key (the channel): the same key always takes
  * the same lane, so writers to one channel never wait on one another's row
- * locks from two lanes, and lanes run in parallel on PostgreSQL.
+ * locks from two lanes, and lanes run in parallel on PostgreSQL. Work whose
+ * channel is not known beforehand (a reaction names a message) has a lane of
+ * its own; should it meet a keyed lane in a lock cycle, PostgreSQL aborts one
+ * side and its units run again alone.
  */
 export class CommitBatcher {
   /** Transactions committed, and the units of work they carried: their ratio is the batching achieved. */
@@ -54,8 +57,8 @@ export class CommitBatcher {
     private readonly db: Kysely<Database>,
     private readonly options: CommitBatcherOptions,
   ) {
-    this.queues = Array.from({ length: options.lanes }, () => []);
-    this.busy = Array.from({ length: options.lanes }, () => false);
+    this.queues = Array.from({ length: options.lanes + 1 }, () => []);
+    this.busy = Array.from({ length: options.lanes + 1 }, () => false);
   }
 
   /** Runs `attempt` in a shared transaction and settles once that transaction has committed (or failed). */
@@ -73,7 +76,7 @@ export class CommitBatcher {
   }
 
   private laneOf(key: string): number {
-    if (this.options.lanes === 1) return 0;
+    if (key === '') return this.options.lanes;
     let hash = 0;
     for (let i = 0; i < key.length; i += 1) hash = (hash * 31 + key.charCodeAt(i)) | 0;
     return Math.abs(hash) % this.options.lanes;
