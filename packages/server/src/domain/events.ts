@@ -1,6 +1,6 @@
 import type { ChannelEventInput } from '@chatsdk/protocol';
 import type { Kysely } from 'kysely';
-import { CommitBatcher } from '../store/commit-batcher.js';
+import { sharedCommits } from '../store/commit-batcher.js';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { DomainContext } from './context.js';
@@ -54,22 +54,9 @@ export interface EventWriter {
 /** A transaction in which changes and their events are written together. */
 export type Tx = Kysely<Database>;
 
-/** Group commit, one batcher per store. */
-const batchers = new WeakMap<Store, CommitBatcher>();
-
-function batcherOf(store: Store): CommitBatcher {
-  let batcher = batchers.get(store);
-  if (!batcher) {
-    // SQLite has one connection (its two lanes take turns); PostgreSQL runs a few batches at once and leaves the pool room for reads.
-    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 3, maxBatch: 256 });
-    batchers.set(store, batcher);
-  }
-  return batcher;
-}
-
 /** How well commits are shared on this store so far. */
 export function commitStats(store: Store): Readonly<{ commits: number; units: number }> {
-  return batcherOf(store).stats;
+  return sharedCommits(store).stats;
 }
 
 /**
@@ -85,7 +72,7 @@ export function commitStats(store: Store): Readonly<{ commits: number; units: nu
  */
 export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: EventWriter) => Promise<T>, channelId = ''): Promise<T> {
   let committed: CommittedEvent[] = [];
-  const result = await batcherOf(ctx.store).run(channelId, (trx) => {
+  const result = await sharedCommits(ctx.store).run(channelId, (trx) => {
     committed = [];
     const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
       const now = Date.now();

@@ -1,6 +1,7 @@
 import type { UpsertUser, User, UserRole } from '@chatsdk/protocol';
 import { type Selectable, type Updateable, sql } from 'kysely';
 import { ApiError } from '../errors.js';
+import { sharedCommits } from '../store/commit-batcher.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AppRecord } from './apps.js';
@@ -56,15 +57,34 @@ export function toWireUser(user: UserRecord): User {
   };
 }
 
+/** Whether upserting `input` would leave the live user `user` as it is. */
+function changesNothing(user: UserRecord, input: UpsertUser, custom: string | undefined): boolean {
+  return (
+    user.deletedAt === null &&
+    (input.name === undefined || input.name === user.name) &&
+    (input.image === undefined || input.image === user.image) &&
+    (input.role === undefined || input.role === user.role) &&
+    (custom === undefined || custom === JSON.stringify(user.custom))
+  );
+}
+
 /**
  * Creates or updates users. Fields present in an input replace the stored
  * value; omitted fields keep theirs. Upserting a soft-deleted user restores it.
- * All inputs are written in one transaction: all or none.
+ * All inputs are written in one transaction: all or none. A single upsert
+ * that would change nothing (a returning user's token request, the common
+ * case) writes nothing and leaves `updatedAt` as it was.
  */
 export async function upsertUsers(store: Store, appId: string, inputs: UpsertUser[]): Promise<UserRecord[]> {
   const prepared = inputs.map((input) => ({ input, custom: input.custom ? serialiseCustom(input.custom) : undefined }));
+  const [only] = prepared;
+  if (only && prepared.length === 1) {
+    const existing = await findUserRecord(store, appId, only.input.id);
+    if (existing && changesNothing(existing, only.input, only.custom)) return [existing];
+  }
   const now = Date.now();
-  return store.db.transaction().execute(async (trx) => {
+  // Concurrent upserts (a burst of token requests) share commits.
+  return sharedCommits(store).run('', async (trx) => {
     const users: UserRecord[] = [];
     for (const { input, custom } of prepared) {
       const update: Updateable<UsersTable> = { updated_at: now, deleted_at: null };

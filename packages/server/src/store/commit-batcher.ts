@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import type { Store } from './store.js';
 
 /** One unit of work waiting for a commit. `attempt` may run more than once: it must start afresh each time. */
 interface Pending<T> {
@@ -136,4 +137,17 @@ export class CommitBatcher {
       unit.reject(error);
     }
   }
+}
+
+const batchers = new WeakMap<Store, CommitBatcher>();
+
+/** The store's group-commit batcher, shared by every writer of this process. */
+export function sharedCommits(store: Store): CommitBatcher {
+  let batcher = batchers.get(store);
+  if (!batcher) {
+    // SQLite has one connection (its two lanes take turns); PostgreSQL runs a few batches at once and leaves the pool room for reads.
+    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 3, maxBatch: 256 });
+    batchers.set(store, batcher);
+  }
+  return batcher;
 }
