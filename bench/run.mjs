@@ -20,6 +20,8 @@ import { freshStore, startServer } from './lib/server.mjs';
  * @property {string | undefined} inspectorUrl  the server's V8 inspector, for scenarios that export `inspectServer = true`; never with --url
  * @property {Record<string, string | boolean | undefined>} options
  * @property {(message: string) => void} log
+ * @property {((name: string) => Promise<import('./lib/server.mjs').RunningServer>) | undefined} startAnotherServer
+ *   another server process on the same store (and Redis), logging to `<name>.log`, stopped after the run; never with --url
  */
 
 /** Scenarios by name. */
@@ -35,8 +37,17 @@ const SCENARIOS = {
   'send-members': () => import('./scenarios/send-members.mjs'),
 };
 
+/** For scenarios that export `needsRedis = true`: their servers get REDIS_URL. */
+const REDIS = {
+  'redis-url': {
+    type: 'string',
+    default: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    description: "the servers' REDIS_URL (topics and presence keys carry the run's own app id)",
+  },
+};
+
 const COMMON = {
-  store: { type: 'string', default: 'sqlite', description: 'sqlite | postgres | both' },
+  store: { type: 'string', description: 'sqlite | postgres | both (default sqlite, or the scenario’s own)' },
   url: { type: 'string', description: 'use a running server; its store is the one DATABASE_URL / CHATSDK_DATA_DIR name' },
   'server-pid': { type: 'string', description: 'with --url: the server process, for CPU figures' },
   'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres', description: 'where to create (and drop) a bench database' },
@@ -84,7 +95,8 @@ async function main() {
     process.exit(name && !['-h', '--help', 'help'].includes(name) ? 2 : 0);
   }
   const scenario = await load();
-  const spec = { ...COMMON, ...scenario.options };
+  const needsRedis = 'needsRedis' in scenario && scenario.needsRedis === true;
+  const spec = { ...COMMON, ...(needsRedis ? REDIS : {}), ...scenario.options };
   /** @type {Record<string, string | boolean | undefined>} */
   const values = parseArgs({ args: argv, options: /** @type {import('node:util').ParseArgsConfig['options']} */ (spec), strict: true }).values;
   if (values.help) {
@@ -97,10 +109,17 @@ async function main() {
     ? [process.env.DATABASE_URL ? 'postgres' : 'sqlite']
     : values.store === 'both'
       ? ['sqlite', 'postgres']
-      : [values.store];
+      : [values.store ?? ('defaultStore' in scenario ? scenario.defaultStore : 'sqlite')];
+  /** The stores a scenario can run on (`stores`, when it exports one): a cluster needs PostgreSQL. */
+  const supported = 'stores' in scenario ? /** @type {string[]} */ (scenario.stores) : ['sqlite', 'postgres'];
   for (const store of stores) {
     if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite, postgres or both, not "${store}"`);
+    if (!supported.includes(store)) {
+      process.stderr.write(`${name} runs on ${supported.join(' or ')} only, not ${store}${'storeNote' in scenario ? `: ${scenario.storeNote}` : ''}\n`);
+      process.exit(2);
+    }
   }
+  if (needsRedis && external) throw new Error(`${name} starts its own servers, with Redis: it cannot use --url`);
   const runId = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
 
   for (const store of /** @type {('sqlite' | 'postgres')[]} */ (stores)) {
@@ -111,6 +130,10 @@ async function main() {
       ? undefined
       : await freshStore(store, { runId, dataRoot: String(values['data-dir']), postgresUrl: String(values['postgres-url']), keep: values.keep === true });
     if (fresh) cleanups.add(fresh.dispose);
+    if (fresh && needsRedis) fresh.env.REDIS_URL = String(values['redis-url']);
+    /** Servers a scenario starts besides the first (a cluster's), stopped with it. */
+    /** @type {import('./lib/server.mjs').RunningServer[]} */
+    const more = [];
     let server;
     try {
       if (fresh) {
@@ -126,7 +149,17 @@ async function main() {
       // With --url, the server's store is the one this environment names (the CLI and the bulk seeding need it).
       const env = fresh ? fresh.env : { DATABASE_URL: process.env.DATABASE_URL ?? '', CHATSDK_DATA_DIR: process.env.CHATSDK_DATA_DIR ?? '' };
       const serverPid = server?.pid ?? (values['server-pid'] ? Number(values['server-pid']) : undefined);
-      const outcome = await scenario.run({ url: server?.url ?? String(values.url), env, store, serverPid, inspectorUrl: server?.inspectorUrl, options: values, log });
+      const startAnotherServer = fresh
+        ? async (/** @type {string} */ serverName) => {
+            const another = await startServer(fresh.env, { dir: fresh.dir, logLevel: String(values['log-level']), name: serverName });
+            more.push(another);
+            cleanups.add(another.stop);
+            log(`${serverName} pid ${another.pid} at ${another.url} (logs in ${fresh.dir}/${serverName}.log)`);
+            return another;
+          }
+        : undefined;
+      const outcome = await scenario.run({ url: server?.url ?? String(values.url), env, store, serverPid, inspectorUrl: server?.inspectorUrl, options: values, log, startAnotherServer });
+      for (const another of more) await another.stop();
       await server?.stop(); // a profile is written when the server exits
       const profile = fresh && values.profile ? summariseProfile(join(fresh.dir, 'profile')) : undefined;
       if (profile) profile.file = keepProfile(profile.file, { scenario: name, store, startedAt });
@@ -137,6 +170,10 @@ async function main() {
       log(`result: ${file}`);
       process.stdout.write(`${name} ${store}: ${outcome.summary}\n`);
     } finally {
+      for (const another of more) {
+        await another.stop();
+        cleanups.delete(another.stop);
+      }
       await server?.stop();
       await fresh?.dispose();
       if (server) cleanups.delete(server.stop);

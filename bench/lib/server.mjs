@@ -72,15 +72,16 @@ export async function freshStore(kind, { runId, dataRoot, postgresUrl, keep }) {
 
 /**
  * Starts `chatsdk start` on a free port of 127.0.0.1 and waits for it to listen.
- * Its output goes to `<dir>/server.log`, so a slow reader never stalls it.
+ * Its output goes to `<dir>/<name>.log` (`server.log`; a cluster's second server
+ * has its own), so a slow reader never stalls it.
  * With `profile`, the server runs under `node --cpu-prof` and writes its profile into `dir` on exit.
  * With `inspect`, it opens the V8 inspector on a free port of 127.0.0.1 (see inspector.mjs).
  * @param {Record<string, string>} env
- * @param {{ dir: string, logLevel: string, profile?: boolean, inspect?: boolean }} options
+ * @param {{ dir: string, logLevel: string, profile?: boolean, inspect?: boolean, name?: string }} options
  * @returns {Promise<RunningServer>}
  */
-export async function startServer(env, { dir, logLevel, profile = false, inspect = false }) {
-  const logFile = join(dir, 'server.log');
+export async function startServer(env, { dir, logLevel, profile = false, inspect = false, name = 'server' }) {
+  const logFile = join(dir, `${name}.log`);
   const log = createWriteStream(logFile);
   const nodeArgs = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', join(dir, 'profile')] : []), ...(inspect ? ['--inspect=127.0.0.1:0'] : [])];
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
