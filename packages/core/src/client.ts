@@ -1,4 +1,4 @@
-import { personalChannel, type RealtimeChannelEvent, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
+import { personalChannel, type RealtimeChannelEvent, type SearchResponse, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
 import { MentionsApi } from './api/mentions.js';
 import { ChannelsApi } from './api/channels.js';
 import { UsersApi } from './api/users.js';
@@ -131,6 +131,12 @@ export class ChatClient {
   /** Listens to a client event; `remove()` the answer to stop. */
   on<K extends keyof ChatClientEvents>(event: K, listener: (ctx: ChatClientEvents[K]) => void): Subscription {
     return this.events.on(event, listener);
+  }
+
+  /** Messages holding every word of `q` in the user's channels (or `channelIds`), newest first; pass `next` back as `cursor`. */
+  search(q: string, options: { channelIds?: string[]; limit?: number; cursor?: string } = {}): Promise<SearchResponse> {
+    const { channelIds, ...rest } = options;
+    return this.requests.request<SearchResponse>('/api/search', { query: { q, channelId: channelIds?.join(','), ...rest } });
   }
 
   /** The channel `id` (one object per id); `watch()` it to load it and keep it live. */

@@ -10,7 +10,14 @@ import type { StoreKind } from '../store.js';
  * `detail=none` keeps only which rows hold a word, not where: search is every
  * word (and a last-word prefix), never a phrase, so positions would only cost
  * space and write time; `columnsize=0` drops the per-row sizes kept for
- * ranking, which we do not do (results are newest first). A soft delete
+ * ranking, which we do not do (results are newest first). `prefix='3 4'`
+ * indexes every word's first 3 and 4 characters as words of their own: a
+ * last-word prefix is then read lazily, newest first, like a whole word.
+ * Without it FTS5 merges the lists of every word with that prefix before
+ * returning the first row; for a prefix of the most frequent (short) words
+ * that was 30-45 ms at 1,000,000 messages instead of 1 ms. Longer prefixes
+ * match fewer, rarer words, whose merge is cheap. The whole index is about
+ * 33 MB at 1,000,000 messages (13 MB without the prefixes). A soft delete
  * empties `text`, so it leaves the index through the update trigger.
  * `remove_diacritics 0` matches PostgreSQL's `simple` configuration: both
  * fold case, neither folds accents.
@@ -25,7 +32,7 @@ export function messageSearch(kind: StoreKind) {
         await sql`create index messages_search on messages using gin (to_tsvector('simple'::regconfig, text))`.execute(db);
         return;
       }
-      await sql`create virtual table message_search using fts5(text, content='messages', content_rowid='rowid', detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 0')`.execute(db);
+      await sql`create virtual table message_search using fts5(text, content='messages', content_rowid='rowid', detail=none, columnsize=0, prefix='3 4', tokenize='unicode61 remove_diacritics 0')`.execute(db);
       await sql`create trigger message_search_insert after insert on messages begin
           insert into message_search(rowid, text) values (new.rowid, new.text);
         end`.execute(db);
