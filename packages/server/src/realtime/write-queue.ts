@@ -1,4 +1,6 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import { rawSocketOf, textFrame } from './text-frame.js';
 
 /** A socket whose unsent data passes this many bytes is not reading: it is dropped, not buffered without end. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -12,15 +14,39 @@ export type Frame = string | Buffer;
 
 const NEWLINE = Buffer.from('\n');
 
-/** Queues with frames to write, flushed together once per event-loop turn. */
+/** Queues with frames to write, flushed together. */
 const pending = new Set<WriteQueue>();
 let scheduled = false;
+/** When the last flush ended and how long it took (ms). */
+let lastFlushEnd = 0;
+let lastFlushCost = 0;
+
+/**
+ * Schedules the next flush. When the last one was cheap it runs at the end of
+ * this loop turn. When it was expensive (a busy channel with many sockets) the
+ * next one waits as long as it took: writing sockets then takes at most about
+ * half the process's time, the rest is left for the requests that make the
+ * events, and each write carries more events. A write system call costs the
+ * same for one event as for twenty, so under load the cost per delivery falls
+ * as the load rises; the delay it adds is never more than one flush's cost.
+ */
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  const wait = lastFlushEnd + lastFlushCost - performance.now();
+  if (wait < 1) setImmediate(flushAll);
+  else setTimeout(flushAll, wait);
+}
 
 function flushAll(): void {
+  const start = performance.now();
   scheduled = false;
   const queues = [...pending];
   pending.clear();
-  for (const queue of queues) queue.flush();
+  const joins = new JoinCache();
+  for (const queue of queues) queue.flush(joins);
+  lastFlushEnd = performance.now();
+  lastFlushCost = lastFlushEnd - start;
 }
 
 /** The frames of one write, newline-separated as the protocol's JSON framing allows. */
@@ -35,25 +61,48 @@ function joined(frames: Frame[]): Frame {
   return Buffer.concat(parts);
 }
 
+/**
+ * The subscribers of one channel usually hold the very same frames (the
+ * shared Buffers of its events, in order): they are joined and framed once
+ * per flush, and the one WebSocket frame goes to all of them.
+ */
+class JoinCache {
+  private frames: Frame[] | undefined;
+  private framed: Buffer | undefined;
+
+  /** The WebSocket text frame carrying `frames`. */
+  frame(frames: Frame[]): Buffer {
+    const last = this.frames;
+    if (last && this.framed && last.length === frames.length && last.every((frame, i) => frame === frames[i])) return this.framed;
+    const payload = joined(frames);
+    this.frames = frames;
+    this.framed = textFrame(typeof payload === 'string' ? Buffer.from(payload) : payload);
+    return this.framed;
+  }
+}
+
 /** How long a socket may stay over the limit before it counts as not reading: a large reply takes a moment to drain. */
 const SLOW_CLIENT_MS = 2000;
 
 /**
- * Frames for one socket, coalesced into a single write per event-loop turn:
- * a write system call costs far more than joining frames, so a burst of
- * events reaches a socket as one message of newline-separated pushes. One
- * timer serves every socket: an event for a thousand sockets schedules one
- * flush, not a thousand.
+ * Frames for one socket, coalesced into a single write per flush (see
+ * `schedule`): a write system call costs far more than joining frames, so a
+ * burst of events reaches a socket as one message of newline-separated
+ * pushes. One timer serves every socket: an event for a thousand sockets
+ * schedules one flush, not a thousand.
  */
 export class WriteQueue {
   private frames: Frame[] = [];
   private queuedBytes = 0;
   private slowCheck: NodeJS.Timeout | undefined;
+  private readonly raw: Socket | undefined;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly onOverflow: () => void,
-  ) {}
+  ) {
+    this.raw = rawSocketOf(socket);
+  }
 
   /** Bytes waiting for this socket: queued here and buffered in the socket. */
   get backlog(): number {
@@ -66,10 +115,7 @@ export class WriteQueue {
     this.queuedBytes += frame.length;
     if (this.frames.length > 1) return;
     pending.add(this);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flushAll);
-    }
+    schedule();
   }
 
   /** Drops what is queued: the connection is ending. */
@@ -80,15 +126,16 @@ export class WriteQueue {
   }
 
   /** Writes what is queued as one WebSocket text message, unless the socket is still behind. */
-  flush(): void {
+  flush(joins: JoinCache = new JoinCache()): void {
     if (this.frames.length === 0 || this.socket.readyState !== this.socket.OPEN) return this.discard();
     // Still behind: hold the frames (bounded by the check below) instead of piling more on the socket.
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.watchSlow();
     const frames = this.frames;
     this.frames = [];
     this.queuedBytes = 0;
+    if (this.raw) this.raw.write(joins.frame(frames));
     // A Buffer would go out as a binary message unless told otherwise; the protocol's JSON framing is text.
-    this.socket.send(joined(frames), { binary: false });
+    else this.socket.send(joined(frames), { binary: false });
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) this.watchSlow();
   }
 
