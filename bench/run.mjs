@@ -3,11 +3,14 @@
 // it starts itself (the built CLI, on a fresh store) or against --url, writes
 // the JSON result to bench/results/, a one-line summary to stdout, and its
 // rows to bench/RESULTS.md.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { machine } from './lib/machine.mjs';
 import { summariseProfile } from './lib/profile.mjs';
-import { keepProfile, sourceRevision, updateResultsMd, writeResult } from './lib/results.mjs';
+import { describeRevision, keepProfile, recordAllRun, sourceRevision, updateResultsMd, writeResult } from './lib/results.mjs';
 import { freshStore, startServer } from './lib/server.mjs';
 
 /**
@@ -58,6 +61,102 @@ const COMMON = {
   help: { type: 'boolean', default: false },
 };
 
+/**
+ * What `npm run bench -- all` runs, in order: each scenario on the stores
+ * where it says something (`send` on both; `--store both` adds PostgreSQL to
+ * the SQLite-only ones; `cluster` needs PostgreSQL), with shorter windows than
+ * a scenario's own defaults so that the whole takes under 25 minutes on 2
+ * cores. An option is passed only to a scenario that declares it; options
+ * given to `all` override these for every scenario that declares them.
+ * @type {{ name: keyof typeof SCENARIOS, stores: ('sqlite' | 'postgres')[], args: Record<string, string> }[]}
+ */
+const ALL = [
+  { name: 'tokens', stores: ['sqlite'], args: { duration: '5', warmup: '2', 'jwt-seconds': '2' } },
+  { name: 'send', stores: ['sqlite', 'postgres'], args: { duration: '5', warmup: '2' } },
+  { name: 'fanout', stores: ['sqlite'], args: { duration: '5', warmup: '2' } },
+  { name: 'latency', stores: ['sqlite'], args: { duration: '5', warmup: '2' } },
+  { name: 'idle', stores: ['sqlite'], args: {} },
+  { name: 'history', stores: ['sqlite'], args: { duration: '5', warmup: '2' } },
+  { name: 'search', stores: ['sqlite'], args: { duration: '5', warmup: '2' } },
+  { name: 'cluster', stores: ['postgres'], args: { duration: '5', warmup: '2' } },
+];
+
+/**
+ * `npm run bench -- all [--store both] [options]`: every scenario of ALL in
+ * turn, each in its own `node run.mjs <scenario>` process (one that fails does
+ * not stop the others), then the run's date and revision in RESULTS.md's header.
+ * @param {string[]} argv
+ */
+async function runAll(argv) {
+  const common = /** @type {Record<string, string | boolean | undefined>} */ (
+    parseArgs({ args: argv, options: /** @type {import('node:util').ParseArgsConfig['options']} */ (COMMON), strict: false }).values
+  );
+  if (common.help) {
+    process.stdout.write(
+      `all: ${ALL.map((a) => `${a.name} (${a.stores.join(', ')})`).join(', ')}; --store both adds postgres to every sqlite-only one\n` +
+        `options: the common ones, and any scenario option (such as --duration 3), passed to every scenario that declares it\n`,
+    );
+    return;
+  }
+  if (common.url) throw new Error('all starts its own servers: it cannot use --url');
+  const startedAt = new Date().toISOString();
+  const revision = describeRevision(sourceRevision());
+  const overrides = parseOverrides(argv);
+  /** @type {string[]} */
+  const ran = [];
+  /** @type {string[]} */
+  const skipped = [];
+  /** @type {string[]} */
+  const failed = [];
+  for (const { name, stores, args } of ALL) {
+    const file = join(new URL('.', import.meta.url).pathname, 'scenarios', `${name}.mjs`);
+    /** @type {Record<string, unknown>} */
+    let declared;
+    try {
+      if (!existsSync(file)) throw new Error(`no ${file} yet`);
+      declared = (await SCENARIOS[name]()).options;
+    } catch (error) {
+      process.stderr.write(`[all] skipping ${name}: ${/** @type {Error} */ (error).message.split('\n')[0]}\n`);
+      skipped.push(name);
+      continue;
+    }
+    const onBoth = common.store === 'both' && stores.length === 1 && stores[0] === 'sqlite' ? ['sqlite', 'postgres'] : stores;
+    for (const store of onBoth) {
+      const options = { ...args, ...overrides };
+      const passed = Object.entries(options).filter(([option]) => option in declared || option in COMMON || option === 'redis-url');
+      const childArgv = [name, '--store', store, ...passed.flatMap(([option, value]) => (value === true ? [`--${option}`] : [`--${option}`, String(value)]))];
+      process.stderr.write(`[all] ${new Date().toISOString().slice(11, 19)} node bench/run.mjs ${childArgv.join(' ')}\n`);
+      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, ...childArgv], { stdio: 'inherit' });
+      const [code] = await once(child, 'exit');
+      (code === 0 ? ran : failed).push(`${name} ${store}`);
+      if (code !== 0) process.stderr.write(`[all] ${name} ${store} failed (exit ${code}); going on\n`);
+    }
+  }
+  recordAllRun({ startedAt, finishedAt: new Date().toISOString(), revision, ran, skipped, failed });
+  const minutes = ((Date.now() - Date.parse(startedAt)) / 60_000).toFixed(1);
+  process.stdout.write(`all: ${ran.length} runs in ${minutes} min${skipped.length ? `; skipped ${skipped.join(', ')}` : ''}${failed.length ? `; FAILED ${failed.join(', ')}` : ''}\n`);
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+/**
+ * The options given to `all` other than --store, as option → value (true for a flag).
+ * @param {string[]} argv
+ */
+function parseOverrides(argv) {
+  /** @type {Record<string, string | true>} */
+  const out = {};
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = /** @type {string} */ (argv[i]);
+    if (!arg.startsWith('--')) throw new Error(`all: unexpected argument "${arg}"`);
+    const [option, inline] = arg.slice(2).split('=', 2);
+    if (!option) continue;
+    const next = argv[i + 1];
+    const value = inline ?? (next !== undefined && !next.startsWith('--') ? ((i += 1), next) : true);
+    if (option !== 'store') out[option] = value;
+  }
+  return out;
+}
+
 /** @param {Record<string, { description?: string, default?: unknown }>} spec */
 const describe = (spec) =>
   Object.entries(spec)
@@ -88,9 +187,10 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 
 async function main() {
   const [name, ...argv] = process.argv.slice(2);
+  if (name === 'all') return runAll(argv);
   const load = name ? SCENARIOS[/** @type {keyof typeof SCENARIOS} */ (name)] : undefined;
   if (!load) {
-    const list = Object.keys(SCENARIOS).join(', ');
+    const list = [...Object.keys(SCENARIOS), 'all'].join(', ');
     process.stderr.write(`usage: npm run bench -- <scenario> [options]\nscenarios: ${list}\noptions:\n${describe(COMMON)}\n`);
     process.exit(name && !['-h', '--help', 'help'].includes(name) ? 2 : 0);
   }
