@@ -1,12 +1,22 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { Receiver } from 'ws';
 import { textFrame } from '../src/realtime/text-frame.js';
+
+/** The frame parser `ws` uses for every socket; its type declarations leave it out. */
+interface FrameReceiver {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  write(chunk: Buffer): void;
+}
+const { Receiver } = createRequire(import.meta.url)('ws') as {
+  Receiver: new (options: { isServer: boolean; maxPayload: number }) => FrameReceiver;
+};
 
 /** Decodes frames with the `ws` library's own parser, as a client would. */
 function decode(bytes: Buffer): Promise<{ text: string; binary: boolean }> {
   return new Promise((resolve, reject) => {
     const receiver = new Receiver({ isServer: false, maxPayload: 0 });
-    receiver.on('message', (data: Buffer, isBinary: boolean) => resolve({ text: data.toString(), binary: isBinary }));
+    receiver.on('message', (data, isBinary) => resolve({ text: data.toString(), binary: isBinary }));
     receiver.on('error', reject);
     receiver.write(bytes);
   });
