@@ -105,7 +105,8 @@ export function updateResultsMd(result) {
     machine: describeMachine(result.machine),
     date: result.startedAt.slice(0, 10),
     revision: describeRevision(result.revision),
-    options: result.options,
+    // JSON has no Infinity: an unlimited option (`--max-disturbance off`) would read "null".
+    options: JSON.parse(JSON.stringify(result.options, (_, v) => (v === Infinity ? 'off' : v))),
     figures: result.figures,
   };
   writeResultsMd(runs, notes, allRun);
@@ -136,7 +137,8 @@ function writeResultsMd(runs, notes, allRun) {
     );
   });
   const dates = sorted.map(([, r]) => r.date).sort();
-  const revisions = [...new Set(sorted.map(([, r]) => r.revision ?? 'unknown'))];
+  // Rows written before revisions were recorded have none.
+  const revisions = [...new Set(sorted.flatMap(([, r]) => (r.revision ? [r.revision] : [])))];
   const minutes = allRun ? Math.round((Date.parse(allRun.finishedAt) - Date.parse(allRun.startedAt)) / 60_000) : 0;
   const text = [
     '# Benchmark results',
@@ -145,7 +147,7 @@ function writeResultsMd(runs, notes, allRun) {
     '',
     ...machines.map((m, i) => `- Machine${machines.length > 1 ? ` ${i + 1}` : ''}: ${m}`),
     ...(dates.length > 0 ? [`- Date${dates[0] === dates.at(-1) ? `: ${dates[0]}` : `s: ${dates[0]} to ${dates.at(-1)}`}`] : []),
-    `- Revision${revisions.length > 1 ? 's' : ''} (the server's commit): ${revisions.join('; ')}`,
+    ...(revisions.length > 0 ? [`- Revision${revisions.length > 1 ? 's' : ''} (the server's commit): ${revisions.join('; ')}`] : []),
     ...(allRun
       ? [
           `- Last \`npm run bench -- all\`: ${allRun.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${minutes} min, revision ${allRun.revision}` +
