@@ -10,9 +10,9 @@ describe.each(storeKinds)('message search on %s', (kind) => {
   let chat: ChatApp;
   let other: ChatApp;
   const u = (id: string) => ({ token: chat.users[id]?.token ?? '' });
-  const search = (params: Record<string, string | string[]>, auth: { token?: string; apiKey?: string }) => {
+  const search = (params: Record<string, string | string[] | undefined>, auth: { token?: string; apiKey?: string }) => {
     const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) for (const v of [value].flat()) query.append(key, v);
+    for (const [key, value] of Object.entries(params)) for (const v of [value ?? []].flat()) query.append(key, v);
     return call<SearchResponse>(t.baseUrl, `/api/search?${query}`, auth);
   };
   const texts = (reply: { body: SearchResponse }) => reply.body.results.map((m) => m.text);
@@ -173,7 +173,7 @@ describe.each(storeKinds)('message search on %s', (kind) => {
   });
 
   it('answers bad input with 400, never a 500', async () => {
-    for (const params of [
+    const cases: Record<string, string>[] = [
       {},
       { q: '' },
       { q: '   ' },
@@ -190,7 +190,8 @@ describe.each(storeKinds)('message search on %s', (kind) => {
       { q: 'tick', channelId: Array.from({ length: 51 }, (_, i) => `c${i}`).join(',') },
       { q: 'tick', extra: '1' },
       { q: 'AND OR NOT "* ( ) : ^ -' },
-    ]) {
+    ];
+    for (const params of cases) {
       const reply = await search(params, u('bob'));
       if (params.q === 'AND OR NOT "* ( ) : ^ -') {
         // Query syntax is never passed through: these are plain words.
