@@ -1,7 +1,8 @@
 import type { ChannelEventInput } from '@chatsdk/protocol';
-import type { Kysely } from 'kysely';
-import { sharedCommits } from '../store/commit-batcher.js';
-import type { Database } from '../store/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import { flushDeferredSends } from './deferred-sends.js';
+import { sharedCommits } from './shared-commits.js';
+import type { ChannelEventsTable, Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { DomainContext } from './context.js';
 import { toIso } from './ids.js';
@@ -49,6 +50,12 @@ export interface EventWriter {
    * (a send does, to update that row once instead of twice).
    */
   emitAt(appId: string, channelId: string, offset: number, event: ChannelEventInput): Promise<void>;
+  /**
+   * The row of an event at `offset` for the caller to store later in the
+   * same transaction (see deferred-sends.ts); it is published after the commit
+   * like the others.
+   */
+  deferredEvent(appId: string, channelId: string, offset: number, event: ChannelEventInput): Insertable<ChannelEventsTable>;
 }
 
 /** A transaction in which changes and their events are written together. */
@@ -69,11 +76,20 @@ export function commitStats(store: Store): Readonly<{ commits: number; units: nu
  * state outside the transaction between runs. `channelId` names the channel
  * whose row the work locks (and the only one), so that writers to one channel
  * queue in one lane; without it the work runs in the lane for unkeyed work.
+ * Work in `deferring` mode may leave writes for the end of the transaction
+ * (deferred-sends.ts) and must flush them itself before any other write.
  */
-export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: EventWriter) => Promise<T>, channelId = ''): Promise<T> {
+export async function transact<T>(
+  ctx: DomainContext,
+  work: (trx: Tx, events: EventWriter) => Promise<T>,
+  channelId = '',
+  mode: 'immediate' | 'deferring' = 'immediate',
+): Promise<T> {
   let committed: CommittedEvent[] = [];
-  const result = await sharedCommits(ctx.store).run(channelId, (trx) => {
+  const result = await sharedCommits(ctx.store).run(channelId, async (trx) => {
     committed = [];
+    // Sends earlier in this transaction may have left their writes for its end; other work must see them.
+    if (mode === 'immediate') await flushDeferredSends(trx);
     const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
       const now = Date.now();
       const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
@@ -97,6 +113,12 @@ export async function transact<T>(ctx: DomainContext, work: (trx: Tx, events: Ev
         return offset;
       },
       emitAt: record,
+      deferredEvent(appId, channelId, offset, event) {
+        const now = Date.now();
+        const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
+        committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
+        return { app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now };
+      },
     };
     return work(trx, writer);
   });

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Message, SendMessageBody, ThreadSummary } from '@chatsdk/protocol';
+import type { Selectable } from 'kysely';
 import { ApiError } from '../errors.js';
+import type { MessagesTable } from '../store/schema.js';
 import type { Caller } from './caller.js';
 import { accessChannel, requireMember } from './channel-access.js';
 import type { DomainContext } from './context.js';
+import { deferSend, flushDeferredSends, takeNextSlot } from './deferred-sends.js';
 import { type Tx, transact } from './events.js';
 import { randomId, toIso } from './ids.js';
 import { flag } from './json-columns.js';
@@ -71,6 +74,27 @@ async function checkBlocked(trx: Tx, appId: string, channelId: string, senderId:
   if (blocker) throw new ApiError('user_blocked', 'the other member of this conversation has blocked you');
 }
 
+/** Whether the caller may send into the channel as `senderId`: a member, not blocked in a one-to-one conversation. */
+async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: string | null): Promise<void> {
+  const appId = caller.app.id;
+  const access = await accessChannel(db, caller, channelId);
+  if (caller.kind === 'user') requireMember(access);
+  if (senderId === null) return;
+  if (caller.kind === 'server') {
+    const member = await db
+      .selectFrom('members')
+      .select('user_id')
+      .where('app_id', '=', appId)
+      .where('channel_id', '=', channelId)
+      .where('user_id', '=', senderId)
+      .executeTakeFirst();
+    if (!member) throw new ApiError('validation_failed', `user "${senderId}" is not a member of this channel`);
+  }
+  // A block silences the blocked user in a one-to-one conversation only: in a group it would
+  // silence them for everyone else too.
+  if (access.channel.distinct && access.channel.memberCount === 2) await checkBlocked(db, appId, channelId, senderId);
+}
+
 /**
  * Sends a message: one transaction writes the message, the channel's new
  * sequence, the thread and mention bookkeeping, the sender's read position
@@ -92,25 +116,22 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
     if (existing) return replay(ctx, caller, existing, hash, channelId);
   }
 
+  // A plain message (no thread, quote or mention) leaves its writes to the end of the transaction,
+  // where they are written together with the other sends of the batch (deferred-sends.ts).
+  const candidates = [...mentionCandidates(text), ...(input.mentionedUsers ?? [])];
+  const plain = input.parentId === undefined && input.quotedMessageId === undefined && candidates.length === 0;
+
+  // A user's plain send checks its access before it joins a batch, on a connection of its own, so that
+  // the batch's transaction spends no round trip on it; the batch checks again, for all its senders in one
+  // statement, that they are still members when it commits (deferred-sends.ts).
+  const checkedOutside = plain && caller.kind === 'user';
+  if (checkedOutside) await checkSender(ctx.store.db, caller, channelId, senderId);
+
   try {
     return await transact(ctx, async (trx, events) => {
-      const access = await accessChannel(trx, caller, channelId);
-      if (caller.kind === 'user') requireMember(access);
-      if (senderId !== null) {
-        if (caller.kind === 'server') {
-          const member = await trx
-            .selectFrom('members')
-            .select('user_id')
-            .where('app_id', '=', appId)
-            .where('channel_id', '=', channelId)
-            .where('user_id', '=', senderId)
-            .executeTakeFirst();
-          if (!member) throw new ApiError('validation_failed', `user "${senderId}" is not a member of this channel`);
-        }
-        // A block silences the blocked user in a one-to-one conversation only: in a group it would
-        // silence them for everyone else too.
-        if (access.channel.distinct && access.channel.memberCount === 2) await checkBlocked(trx, appId, channelId, senderId);
-      }
+      // The rest reads messages and counters that the deferred writes before it would change.
+      if (!plain) await flushDeferredSends(trx);
+      if (!checkedOutside) await checkSender(trx, caller, channelId, senderId);
 
       let parent: MessageRecord | undefined;
       if (input.parentId !== undefined) {
@@ -127,9 +148,46 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         }
       }
 
-      const mentioned = await resolveMentions(trx, appId, channelId, senderId, [...mentionCandidates(text), ...(input.mentionedUsers ?? [])]);
-
       const now = Date.now();
+      const row = (seq: number, mentioned: string[], inChannel: boolean): Selectable<MessagesTable> => ({
+        app_id: appId,
+        id,
+        channel_id: channelId,
+        seq,
+        user_id: senderId,
+        text,
+        attachments: JSON.stringify(attachments),
+        mentioned_users: JSON.stringify(mentioned),
+        quoted_message_id: input.quotedMessageId ?? null,
+        parent_id: input.parentId ?? null,
+        show_in_channel: flag.write(inChannel),
+        reply_count: 0,
+        last_reply_at: null,
+        thread_participants: '[]',
+        custom,
+        silent: flag.write(input.silent === true),
+        pinned_at: null,
+        pinned_by: null,
+        reaction_counts: '{}',
+        reaction_scores: '{}',
+        latest_reactions: '[]',
+        body_hash: hash,
+        created_at: now,
+        updated_at: now,
+        edited_at: null,
+        deleted_at: null,
+      });
+
+      if (plain) {
+        const slot = await takeNextSlot(trx, appId, channelId);
+        const stored = row(slot.seq, [], true);
+        const message = messageFromRow(stored);
+        const event = events.deferredEvent(appId, channelId, slot.offset, { type: 'message.new', message: toWireMessage(message) });
+        deferSend(trx, stored, event, senderId === null ? undefined : { userId: senderId, seq: slot.seq, messageId: id, at: now }, checkedOutside);
+        return { message: toWireMessage(message, { quoted: null }), created: true };
+      }
+
+      const mentioned = await resolveMentions(trx, appId, channelId, senderId, candidates);
       const inChannel = parent === undefined || input.showInChannel === true;
       // Taking the next sequence row-locks the channel (PostgreSQL): concurrent sends to it queue here.
       // The event's offset is taken in the same update, so the channel row is written once per send.
@@ -151,39 +209,9 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         if (!parent || parent.deletedAt !== null) throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
       }
 
-      const row = await trx
-        .insertInto('messages')
-        .values({
-          app_id: appId,
-          id,
-          channel_id: channelId,
-          seq,
-          user_id: senderId,
-          text,
-          attachments: JSON.stringify(attachments),
-          mentioned_users: JSON.stringify(mentioned),
-          quoted_message_id: input.quotedMessageId ?? null,
-          parent_id: input.parentId ?? null,
-          show_in_channel: flag.write(inChannel),
-          reply_count: 0,
-          last_reply_at: null,
-          thread_participants: '[]',
-          custom,
-          silent: flag.write(input.silent === true),
-          pinned_at: null,
-          pinned_by: null,
-          reaction_counts: '{}',
-          reaction_scores: '{}',
-          latest_reactions: '[]',
-          body_hash: hash,
-          created_at: now,
-          updated_at: now,
-          edited_at: null,
-          deleted_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const message = messageFromRow(row);
+      const stored = row(seq, mentioned, inChannel);
+      await trx.insertInto('messages').values(stored).execute();
+      const message = messageFromRow(stored);
 
       let thread: ThreadSummary | undefined;
       if (parent) {
@@ -218,7 +246,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
       await events.emitAt(appId, channelId, offset, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
       // A message created in this transaction has no reactions yet: nothing to read back but what it quotes.
       return { message: toWireMessage(message, { quoted: quoted ? toQuoted(quoted) : null }), created: true };
-    }, channelId);
+    }, channelId, 'deferring');
   } catch (error) {
     // Two sends with one client id raced past the first check: the loser answers like a resend.
     if (input.id !== undefined && ctx.store.dialect.isUniqueViolation(error)) {

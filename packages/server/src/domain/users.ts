@@ -1,7 +1,7 @@
 import type { UpsertUser, User, UserRole } from '@chatsdk/protocol';
 import { type Selectable, type Updateable, sql } from 'kysely';
 import { ApiError } from '../errors.js';
-import { sharedCommits } from '../store/commit-batcher.js';
+import { sharedCommits } from './shared-commits.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { AppRecord } from './apps.js';

@@ -1,6 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
-import type { Store } from './store.js';
 
 /** One unit of work waiting for a commit. `attempt` may run more than once: it must start afresh each time. */
 interface Pending<T> {
@@ -15,6 +14,8 @@ export interface CommitBatcherOptions {
   lanes: number;
   /** Units of work in one transaction at most. */
   maxBatch: number;
+  /** Runs after the last unit, before the commit: for writes the units left to the end of the transaction. */
+  beforeCommit?: (trx: Transaction<Database>) => Promise<void>;
 }
 
 /** Thrown inside a batch to abandon it; carries the index of the unit that failed. */
@@ -109,10 +110,12 @@ export class CommitBatcher {
             throw new UnitFailed(i, error);
           }
         }
+        await this.options.beforeCommit?.(trx);
       });
     } catch (error) {
       if (!(error instanceof UnitFailed)) {
-        // The commit itself failed: no unit is known to be at fault, so each runs alone.
+        // The end of the transaction failed (its deferred writes or the commit): no unit is known
+        // to be at fault, so each runs alone.
         for (const unit of batch) await this.commitAlone(unit);
         return;
       }
@@ -129,7 +132,11 @@ export class CommitBatcher {
   private async commitAlone(unit: Pending<unknown> | undefined): Promise<void> {
     if (!unit) return;
     try {
-      const result = await this.db.transaction().execute((trx) => unit.attempt(trx));
+      const result = await this.db.transaction().execute(async (trx) => {
+        const value = await unit.attempt(trx);
+        await this.options.beforeCommit?.(trx);
+        return value;
+      });
       this.stats.commits += 1;
       this.stats.units += 1;
       unit.resolve(result);
@@ -139,15 +146,3 @@ export class CommitBatcher {
   }
 }
 
-const batchers = new WeakMap<Store, CommitBatcher>();
-
-/** The store's group-commit batcher, shared by every writer of this process. */
-export function sharedCommits(store: Store): CommitBatcher {
-  let batcher = batchers.get(store);
-  if (!batcher) {
-    // SQLite has one connection (its two lanes take turns); PostgreSQL runs a few batches at once and leaves the pool room for reads.
-    batcher = new CommitBatcher(store.db, store.kind === 'sqlite' ? { lanes: 1, maxBatch: 256 } : { lanes: 3, maxBatch: 256 });
-    batchers.set(store, batcher);
-  }
-  return batcher;
-}
