@@ -1,5 +1,5 @@
-import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { ApiError } from '../errors.js';
+import { Hs256Key } from './hs256.js';
 
 /** Each token kind carries its own audience, so one can never stand in for the other. */
 export const AUDIENCE = { rest: 'chatsdk:rest', ws: 'chatsdk:ws' } as const;
@@ -25,14 +25,6 @@ interface Claims {
   ims?: number;
 }
 
-type Signer = (payload: Record<string, unknown>) => string;
-type Verifier = (token: string) => Claims;
-
-interface AppKeys {
-  sign: Signer;
-  verify: Record<TokenKind, Verifier>;
-}
-
 /** Reads the app claim without verifying, to choose the key to verify with. */
 function peekClaims(token: string): Partial<Claims> | undefined {
   const parts = token.split('.');
@@ -46,44 +38,33 @@ function peekClaims(token: string): Partial<Claims> | undefined {
 }
 
 /**
- * Signs and verifies ChatSDK tokens: HS256 with each app's own secret. The
- * signer and verifiers of an app are built once and kept, since preparing a
- * key per call costs far more than the HMAC itself.
+ * Signs and verifies ChatSDK tokens: HS256 with each app's own secret. An
+ * app's key is built once and kept, since preparing a key per call costs far
+ * more than the HMAC itself.
  */
 export class TokenService {
-  private readonly keys = new Map<string, AppKeys>();
+  private readonly keys = new Map<string, Hs256Key>();
 
   /** `loadSecret` finds an app's signing secret; secrets never change, so the answer is cached. */
   constructor(private readonly loadSecret: (appId: string) => Promise<string | undefined>) {}
 
-  private keysFor(appId: string, secret: string): AppKeys {
-    let keys = this.keys.get(appId);
-    if (!keys) {
-      const verifier = (aud: string): Verifier =>
-        createVerifier({
-          key: secret,
-          algorithms: ['HS256'],
-          allowedAud: aud,
-          requiredClaims: ['sub', 'app', 'iat', 'exp'],
-          cache: 2048,
-        }) as Verifier;
-      keys = {
-        sign: createSigner({ key: secret, algorithm: 'HS256' }) as Signer,
-        verify: { rest: verifier(AUDIENCE.rest), ws: verifier(AUDIENCE.ws) },
-      };
-      this.keys.set(appId, keys);
+  private keyFor(appId: string, secret: string): Hs256Key {
+    let key = this.keys.get(appId);
+    if (!key) {
+      key = new Hs256Key(secret);
+      this.keys.set(appId, key);
     }
-    return keys;
+    return key;
   }
 
   /** Issues the pair of tokens for a user, valid for `ttlSeconds` from `now`. */
   issue(app: { id: string; jwtSecret: string }, userId: string, ttlSeconds: number, now = Date.now()) {
-    const { sign } = this.keysFor(app.id, app.jwtSecret);
+    const key = this.keyFor(app.id, app.jwtSecret);
     const exp = Math.floor(now / 1000) + ttlSeconds;
     const base = { sub: userId, app: app.id, iat: Math.floor(now / 1000), exp, ims: now };
     return {
-      token: sign({ ...base, aud: AUDIENCE.rest }),
-      wsToken: sign({ ...base, aud: AUDIENCE.ws }),
+      token: key.sign({ ...base, aud: AUDIENCE.rest }),
+      wsToken: key.sign({ ...base, aud: AUDIENCE.ws }),
       expiresAt: exp * 1000,
     };
   }
@@ -102,22 +83,25 @@ export class TokenService {
       }
       throw new ApiError('invalid_token', 'token has no ChatSDK audience');
     }
-    let keys = this.keys.get(peeked.app);
-    if (!keys) {
+    let key = this.keys.get(peeked.app);
+    if (!key) {
       const secret = await this.loadSecret(peeked.app);
       if (!secret) throw new ApiError('invalid_token', 'token names an unknown app');
-      keys = this.keysFor(peeked.app, secret);
+      key = this.keyFor(peeked.app, secret);
     }
-    let claims: Claims;
-    try {
-      claims = keys.verify[kind](token);
-    } catch (error) {
-      if (error instanceof TokenError && error.code === TokenError.codes.expired) {
-        throw new ApiError('token_expired', 'token has expired');
-      }
-      throw new ApiError('invalid_token', 'token signature or claims are invalid');
+    const verified = key.verify(token);
+    if (!verified) throw new ApiError('invalid_token', 'token signature or claims are invalid');
+    const claims = verified as Partial<Claims>;
+    if (
+      typeof claims.sub !== 'string' ||
+      claims.app !== peeked.app ||
+      claims.aud !== AUDIENCE[kind] ||
+      typeof claims.iat !== 'number' ||
+      typeof claims.exp !== 'number'
+    ) {
+      throw new ApiError('invalid_token', 'token claims are invalid');
     }
-    if (typeof claims.sub !== 'string' || claims.app !== peeked.app) throw new ApiError('invalid_token', 'token claims are invalid');
+    if (claims.exp * 1000 <= Date.now()) throw new ApiError('token_expired', 'token has expired');
     return {
       appId: claims.app,
       userId: claims.sub,
