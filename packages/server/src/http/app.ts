@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@chatsdk/protocol';
 import { ErrorResponse } from '@chatsdk/protocol/schemas';
 import Fastify, { type FastifyServerOptions } from 'fastify';
+import { randomToken } from '../domain/ids.js';
 import { registerAuth } from './auth.js';
 import type { ServerContext } from './context.js';
 import { registerErrorHandling, sendError } from './errors.js';
@@ -42,7 +42,7 @@ export async function buildHttpApp(
     // A caller's own X-Request-Id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomBytes(9).toString('base64url')}`;
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomToken(9)}`;
     },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     onProtoPoisoning: 'error',
