@@ -47,7 +47,7 @@ class UnitFailed extends Error {
  * locks from two lanes, and lanes run in parallel on PostgreSQL. Work whose
  * channel is not known beforehand (a reaction names a message) has a lane of
  * its own; should it meet a keyed lane in a lock cycle, PostgreSQL aborts one
- * side and its units run again alone.
+ * side, whose batch is then split and run again as above.
  */
 export class CommitBatcher {
   /** Transactions committed, and the units of work they carried: their ratio is the batching achieved. */
