@@ -80,18 +80,28 @@ function freshWatch(tag, from, to) {
   };
 }
 
-// Every socket of a channel receives the same push frame: parsing it once for
-// all of them keeps the client's cost per delivery far below the server's.
-let lastLine = '';
-/** @type {any} */
-let lastFrame;
-/** @param {string} line */
-function parse(line) {
-  if (line !== lastLine) {
-    lastFrame = JSON.parse(line);
-    lastLine = line;
+// Every socket of a channel receives the same message (the server frames a
+// flush's events once for all of them): the lines of a message are split and
+// parsed once, and the next socket's identical message reuses them, so the
+// client's cost per delivery stays well below the server's.
+/** @type {Buffer | undefined} */
+let lastMessage;
+/** @type {Array<string | any>} */
+let lastLines = [];
+
+/**
+ * The message's lines: '{}' (a ping), or the parsed frame.
+ * @param {Buffer} data
+ */
+function linesOf(data) {
+  if (lastMessage && lastMessage.length === data.length && lastMessage.equals(data)) return lastLines;
+  lastLines = [];
+  for (const line of String(data).split('\n')) {
+    if (line === '') continue;
+    lastLines.push(line === '{}' ? line : JSON.parse(line));
   }
-  return lastFrame;
+  lastMessage = data;
+  return lastLines;
 }
 
 /**
@@ -100,16 +110,14 @@ function parse(line) {
  */
 function receive(socket, data) {
   const at = now(); // at arrival, before any parsing: the latency is the server's and the wire's
-  // The server coalesces a turn's frames into one message, newline-separated.
-  for (const line of String(data).split('\n')) {
-    if (line === '{}') {
+  // The server coalesces a flush's frames into one message, newline-separated.
+  for (const frame of linesOf(Buffer.isBuffer(data) ? data : Buffer.from(String(data)))) {
+    if (frame === '{}') {
       pings += 1;
       socket.pings += 1;
       if (socket.pong) socket.ws.send('{}');
       continue;
     }
-    if (line === '') continue;
-    const frame = parse(line);
     if (frame.push?.pub && frame.push.channel === socket.channel) publication(socket, frame.push.pub, at);
     else if (frame.push?.pub) otherPublications += 1;
     else if (frame.id !== undefined) socket.onReply?.(frame);
