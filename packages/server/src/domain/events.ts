@@ -90,14 +90,15 @@ export async function transact<T>(
     committed = [];
     // Sends earlier in this transaction may have left their writes for its end; other work must see them.
     if (mode === 'immediate') await flushDeferredSends(trx);
-    const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
+    // The event's row, stamped and serialised once; it is published after the commit.
+    const eventRow = (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
       const now = Date.now();
       const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
-      await trx
-        .insertInto('channel_events')
-        .values({ app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now })
-        .execute();
       committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
+      return { app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now };
+    };
+    const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
+      await trx.insertInto('channel_events').values(eventRow(appId, channelId, offset, event)).execute();
     };
     const writer: EventWriter = {
       async emit(appId, channelId, event) {
@@ -113,12 +114,7 @@ export async function transact<T>(
         return offset;
       },
       emitAt: record,
-      deferredEvent(appId, channelId, offset, event) {
-        const now = Date.now();
-        const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
-        committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
-        return { app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now };
-      },
+      deferredEvent: eventRow,
     };
     return work(trx, writer);
   });
