@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { nameStatements } from './named-statements.js';
 import type { Database } from './schema.js';
 import type { DialectHelpers, Store } from './store.js';
 
@@ -42,6 +43,7 @@ export function openPostgresStore(url: string, options: PostgresOptions = {}): S
   });
   // An idle client that loses its connection emits here; without a listener it would crash the process.
   pool.on('error', () => {});
+  nameStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safeUrl = new URL(url);
   safeUrl.password = '';
