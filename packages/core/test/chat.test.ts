@@ -152,4 +152,23 @@ describe('two clients chat', () => {
     expect(all.slice(-server.length)).toEqual(server);
     expect(texts(c.messages.getSnapshot().messages).filter((t) => t.startsWith('history'))).toEqual(Array.from({ length: 70 }, (_, i) => `history ${i}`));
   });
+
+  it('searches the user\'s channels, pages with the cursor, and narrows to named channels', async () => {
+    const team = await ann.channels.create({ type: 'messaging', id: 'search-team', members: ['bob'] });
+    const aside = await ann.channels.create({ type: 'messaging', id: 'search-aside', members: ['cat'] });
+    const t = ann.channel(team.id);
+    for (const text of ['Quarterly planning notes', 'planning the offsite', 'lunch?']) await t.sendMessage(text);
+    await ann.channel(aside.id).sendMessage('planning with cat');
+
+    // bob is not in search-aside: its message never shows for him.
+    const first = await bob.search('planning', { limit: 1 });
+    expect(first.results.map((m) => m.text)).toEqual(['planning the offsite']);
+    expect(first.next).toBeDefined();
+    const second = await bob.search('planning', { limit: 1, ...(first.next ? { cursor: first.next } : {}) });
+    expect(second.results.map((m) => m.text)).toEqual(['Quarterly planning notes']);
+    expect(second.next).toBeUndefined();
+
+    const narrowed = await ann.search('PLAN', { channelIds: [aside.id] });
+    expect(narrowed.results.map((m) => m.text)).toEqual(['planning with cat']);
+  });
 });
