@@ -67,13 +67,7 @@ export function loadFigures(m) {
     perSecond: round3(result.completed / result.seconds),
     errors: result.errors,
     errorCount: Object.values(result.errors).reduce((a, n) => a + n, 0),
-    latencyMs: {
-      p50: round3(latency.percentile(50) / 1000),
-      p90: round3(latency.percentile(90) / 1000),
-      p99: round3(latency.percentile(99) / 1000),
-      max: round3(latency.max / 1000),
-      mean: round3(latency.mean() / 1000),
-    },
+    latencyMs: latency.summaryMs(),
     serverCpuUsPerCall: perCall(m.serverCpuSeconds),
     serverCpuPercentOfOneCore: m.serverCpuSeconds === undefined ? null : round3((m.serverCpuSeconds / result.seconds) * 100),
     postgresCpuUsPerCall: perCall(m.postgresCpuSeconds),
@@ -95,3 +89,10 @@ export function positiveOption(raw, name) {
   if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
   return value;
 }
+
+/** The `--max-disturbance` option every measuring scenario declares (util.parseArgs form). */
+export const MAX_DISTURBANCE_OPTION = {
+  type: 'string',
+  default: '0.25',
+  description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
+};

@@ -44,12 +44,7 @@ export function startPacedGets(target) {
         completed: result.completed,
         errors: result.errors,
         ratePerSecond: round3(result.completed / seconds),
-        latencyMs: {
-          p50: round3(latency.percentile(50) / 1000),
-          p90: round3(latency.percentile(90) / 1000),
-          p99: round3(latency.percentile(99) / 1000),
-          max: round3(latency.max / 1000),
-        },
+        latencyMs: latency.summaryMs(),
         generatorMaxLagMs: round3(result.maxLagMs),
         serverCpuUsPerRequest: perRequest(use.serverCpuSeconds),
         postgresCpuUsPerRequest: perRequest(use.postgresCpuSeconds),

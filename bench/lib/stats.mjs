@@ -12,6 +12,15 @@ export class Histogram {
   min = Infinity;
   max = -Infinity;
 
+  /**
+   * p50 / p90 / p99 / max / mean of microsecond samples, in milliseconds, as every result reports them.
+   * @returns {{ p50: number, p90: number, p99: number, max: number, mean: number }}
+   */
+  summaryMs() {
+    const ms = (/** @type {number} */ us) => round3(us / 1000);
+    return { p50: ms(this.percentile(50)), p90: ms(this.percentile(90)), p99: ms(this.percentile(99)), max: ms(this.max), mean: ms(this.mean()) };
+  }
+
   /** @param {number} value a sample, in any unit (the load generator uses microseconds) */
   record(value) {
     const bucket = value > 0 ? Number(value.toPrecision(3)) : 0;

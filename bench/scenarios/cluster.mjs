@@ -4,7 +4,7 @@
 // message than A's (the Redis hop).
 import { deliveryFigures, mergeTallies, sendAndCollect, senderFigures } from '../lib/deliveries.mjs';
 import { processCpuSeconds } from '../lib/machine.mjs';
-import { measureQuietly, positiveOption } from '../lib/measured.mjs';
+import { measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { call, issueTokenPairs, seedUsers, userId } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
 import { startSockets } from '../lib/sockets.mjs';
@@ -28,11 +28,7 @@ export const options = {
   duration: { type: 'string', default: '10', description: 'seconds of measured sending' },
   warmup: { type: 'string', default: '3', description: 'seconds of unmeasured sending first' },
   'connect-in-flight': { type: 'string', default: '20', description: 'WebSocket handshakes at once, per client process' },
-  'max-disturbance': {
-    type: 'string',
-    default: '0.25',
-    description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
-  },
+  'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
 const CHANNEL = 'cluster';

@@ -4,6 +4,7 @@
 // request to each receiver's socket.
 import { cpuUse, databasePids, readCpu } from '../lib/cpu-use.mjs';
 import { waitForQuiet } from '../lib/machine.mjs';
+import { MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { addMembersInBulk, call, issueTokenPairs, seedUsers, userId } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
 import { startSockets } from '../lib/sockets.mjs';
@@ -24,11 +25,7 @@ export const options = {
   warmup: { type: 'string', default: '3', description: 'seconds of unmeasured sending first' },
   'receiver-processes': { type: 'string', default: '2', description: 'client processes the sockets are spread over' },
   'connect-in-flight': { type: 'string', default: '20', description: 'WebSocket handshakes at once, per client process' },
-  'max-disturbance': {
-    type: 'string',
-    default: '0.25',
-    description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
-  },
+  'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
 const CHANNEL = 'fanout';

@@ -2,7 +2,7 @@
 // messages sent into it over REST at a fixed 500 a second; how long each
 // delivery takes from the sender's request to the receiver's socket.
 import { deliveryFigures, sendAndCollect, senderFigures } from '../lib/deliveries.mjs';
-import { measureQuietly, positiveOption } from '../lib/measured.mjs';
+import { measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { call, issueTokenPairs, seedUsers, userId } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
 import { startSockets } from '../lib/sockets.mjs';
@@ -19,11 +19,7 @@ export const options = {
   warmup: { type: 'string', default: '3', description: 'seconds of unmeasured sending first' },
   'receiver-processes': { type: 'string', default: '2', description: 'client processes the sockets are spread over' },
   'connect-in-flight': { type: 'string', default: '20', description: 'WebSocket handshakes at once, per client process' },
-  'max-disturbance': {
-    type: 'string',
-    default: '0.25',
-    description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
-  },
+  'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
 /** Issue 7's bars. */

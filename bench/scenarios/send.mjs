@@ -2,7 +2,7 @@
 // channel of 100 members, the senders spread over those members, and the
 // HTTP latency they see.
 import { startLoad } from '../lib/load.mjs';
-import { loadFigures, measureQuietly, positiveOption } from '../lib/measured.mjs';
+import { loadFigures, measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { call, issueTokens, seedUsers, userId } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
 
@@ -15,11 +15,7 @@ export const options = {
   concurrency: { type: 'string', default: '64', description: 'requests in flight at once (closed loops, each with one member’s token)' },
   'load-processes': { type: 'string', default: '2', description: 'load generator processes' },
   members: { type: 'string', default: '100', description: 'members of the channel, all of them senders' },
-  'max-disturbance': {
-    type: 'string',
-    default: '0.25',
-    description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
-  },
+  'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
 /** Issue 7's bars. */

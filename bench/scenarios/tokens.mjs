@@ -4,7 +4,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { startLoad } from '../lib/load.mjs';
-import { loadFigures, measureQuietly, positiveOption } from '../lib/measured.mjs';
+import { loadFigures, measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { waitForQuiet } from '../lib/machine.mjs';
 import { call, openServerStore } from '../lib/seed.mjs';
 import { createApp } from '../lib/server.mjs';
@@ -20,11 +20,7 @@ export const options = {
   'load-processes': { type: 'string', default: '2', description: 'load generator processes' },
   users: { type: 'string', default: '20000', description: 'distinct userIds the calls pick from at random (new users, then repeats)' },
   'jwt-seconds': { type: 'string', default: '2', description: 'seconds per JWT measurement (verify one token, verify distinct tokens, sign)' },
-  'max-disturbance': {
-    type: 'string',
-    default: '0.25',
-    description: "share of one core other processes may use during the window before it is measured again (up to 5 times); 'off' to accept any",
-  },
+  'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
 /** Issue 7's bars. */
