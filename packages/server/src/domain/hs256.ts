@@ -41,20 +41,28 @@ export class Hs256Key {
   }
 
   /**
+   * Whether `token` has the form, the header and the signature of a token
+   * signed with this key. Says nothing of its claims.
+   */
+  signs(token: string): boolean {
+    const first = token.indexOf('.');
+    const last = token.lastIndexOf('.');
+    if (first <= 0 || last === first || token.indexOf('.', first + 1) !== last) return false;
+    if (!acceptableHeader(token.slice(0, first))) return false;
+    const signature = Buffer.from(token.slice(last + 1), 'base64url');
+    const expected = this.mac(token.slice(0, last));
+    return signature.length === expected.length && timingSafeEqual(signature, expected);
+  }
+
+  /**
    * The claims of a token signed with this key, or undefined when its form,
    * header or signature is wrong. Says nothing of expiry or audience: the
    * caller checks the claims it needs.
    */
   verify(token: string): Record<string, unknown> | undefined {
-    const first = token.indexOf('.');
-    const last = token.lastIndexOf('.');
-    if (first <= 0 || last === first || token.indexOf('.', first + 1) !== last) return undefined;
-    if (!acceptableHeader(token.slice(0, first))) return undefined;
-    const signature = Buffer.from(token.slice(last + 1), 'base64url');
-    const expected = this.mac(token.slice(0, last));
-    if (signature.length !== expected.length || !timingSafeEqual(signature, expected)) return undefined;
+    if (!this.signs(token)) return undefined;
     try {
-      const claims: unknown = JSON.parse(Buffer.from(token.slice(first + 1, last), 'base64url').toString());
+      const claims: unknown = JSON.parse(Buffer.from(token.slice(token.indexOf('.') + 1, token.lastIndexOf('.')), 'base64url').toString());
       return typeof claims === 'object' && claims !== null && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
     } catch {
       return undefined;
