@@ -1,5 +1,5 @@
 // JWT signing and verification on one core: the server's own token module
-// (the built packages/server/dist/domain/tokens.js), timed in a loop in a
+// (the built packages/server/dist/domain/auth/tokens.js), timed in a loop in a
 // process of its own, apart from the server and the orchestrator. Forked by
 // scenarios/tokens.mjs with the run's app, its secret and a real token the
 // server issued; answers with the rates over IPC.
@@ -45,8 +45,8 @@ async function timeLoop(seconds, op) {
 
 /** @param {JwtPlan} plan */
 async function measure({ appId, secret, token, seconds }) {
-  /** @type {typeof import('../../packages/server/dist/domain/tokens.js')} */
-  const { TokenService } = await import(join(ROOT, 'packages/server/dist/domain/tokens.js'));
+  /** @type {typeof import('../../packages/server/dist/domain/auth/tokens.js')} */
+  const { TokenService } = await import(join(ROOT, 'packages/server/dist/domain/auth/tokens.js'));
   const service = new TokenService(async (id) => (id === appId ? secret : undefined));
   const app = { id: appId, jwtSecret: secret };
   // The token the server issued must verify here: the same module, the same secret.

@@ -2,14 +2,14 @@ import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
 import { type Bus, openBus } from './bus/index.js';
 import type { Config } from './config.js';
-import { getApp } from './domain/apps.js';
-import { TokenService } from './domain/tokens.js';
-import { TypingTracker } from './domain/typing.js';
+import { getApp } from './domain/auth/apps.js';
+import { TokenService } from './domain/auth/tokens.js';
+import { TypingTracker } from './domain/channels/typing.js';
 import { buildHttpApp } from './http/app.js';
-import { openPresence, type PresenceStore } from './presence/index.js';
-import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import type { ServerContext } from './http/context.js';
 import type { TypedApp } from './http/typed.js';
+import { openPresence, type PresenceStore } from './presence/index.js';
+import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { migrateToLatest, openStore, type Store } from './store/index.js';
 
 /** The package version, reported by /health and the OpenAPI document. */

@@ -1,12 +1,12 @@
 import type { Message, MessageResponse } from '@chatsdk/protocol';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getApp } from '../src/domain/apps.js';
-import { deferSend, takeNextSlot } from '../src/domain/deferred-sends.js';
-import { commitStats } from '../src/domain/events.js';
-import { sharedCommits } from '../src/domain/shared-commits.js';
-import { sendMessage } from '../src/domain/send-message.js';
-import { findUserWithApp } from '../src/domain/users.js';
+import { getApp } from '../src/domain/auth/apps.js';
+import { findUserWithApp } from '../src/domain/auth/caller.js';
+import { commitStats } from '../src/domain/events/events.js';
+import { sharedCommits } from '../src/domain/events/shared-commits.js';
+import { deferSend, takeNextSlot } from '../src/domain/messages/deferred-sends.js';
+import { sendMessage } from '../src/domain/messages/send-message.js';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { call } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomId, randomToken } from '../src/domain/ids.js';
+import { randomId, randomToken } from '../src/domain/common/ids.js';
 
 describe('random ids from the pool', () => {
   it('stay distinct and well-formed across many refills of the pool', () => {

@@ -1,6 +1,6 @@
-import { createApiKey } from '../domain/api-keys.js';
-import { createApp, listApps } from '../domain/apps.js';
-import { toIso } from '../domain/ids.js';
+import { createApiKey } from '../domain/auth/api-keys.js';
+import { createApp, listApps } from '../domain/auth/apps.js';
+import { toIso } from '../domain/common/ids.js';
 import { CliError, printJson, printTable } from './output.js';
 import { withStore } from './with-store.js';
 

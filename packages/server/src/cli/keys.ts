@@ -6,9 +6,9 @@ import {
   revokeApiKey,
   rotateApiKey,
   toWireApiKey,
-} from '../domain/api-keys.js';
-import { findApp } from '../domain/apps.js';
-import { toIso } from '../domain/ids.js';
+} from '../domain/auth/api-keys.js';
+import { findApp } from '../domain/auth/apps.js';
+import { toIso } from '../domain/common/ids.js';
 import type { Store } from '../store/index.js';
 import { CliError, printJson, printTable } from './output.js';
 import { withStore } from './with-store.js';

@@ -1,6 +1,6 @@
-import { createApiKey } from '../domain/api-keys.js';
-import { createApp, listApps } from '../domain/apps.js';
 import { loadConfig } from '../config.js';
+import { createApiKey } from '../domain/auth/api-keys.js';
+import { createApp, listApps } from '../domain/auth/apps.js';
 import { createChatServer } from '../server.js';
 import type { Store } from '../store/index.js';
 

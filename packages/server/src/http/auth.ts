@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateApiKey } from '../domain/api-keys.js';
-import type { AppRecord } from '../domain/apps.js';
-import type { Caller, ServerCaller, UserCaller } from '../domain/caller.js';
-import { findUserWithApp } from '../domain/users.js';
+import { authenticateApiKey } from '../domain/auth/api-keys.js';
+import type { AppRecord } from '../domain/auth/apps.js';
+import { type Caller, findUserWithApp, type ServerCaller, type UserCaller } from '../domain/auth/caller.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from './context.js';
 

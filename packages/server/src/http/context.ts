@@ -1,7 +1,7 @@
 import type { Bus } from '../bus/bus.js';
+import type { TokenService } from '../domain/auth/tokens.js';
+import type { TypingTracker } from '../domain/channels/typing.js';
 import type { PresenceStore } from '../presence/index.js';
-import type { TokenService } from '../domain/tokens.js';
-import type { TypingTracker } from '../domain/typing.js';
 import type { Store } from '../store/store.js';
 
 /** What every route handler works with: built once per server. */

@@ -4,6 +4,7 @@ import { createRedisPresence } from './redis.js';
 
 export type { PresenceStore } from './presence-store.js';
 export { PRESENCE_REFRESH_MS, PRESENCE_TTL_MS } from './presence-store.js';
+export { channelPresenceKey, userPresenceKey } from './presence-keys.js';
 export { createMemoryPresence } from './memory.js';
 export { createRedisPresence } from './redis.js';
 

@@ -2,12 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type ChannelEvent, personalChannel } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { UserCaller } from '../domain/caller.js';
-import { accessChannel, canRead } from '../domain/channel-access.js';
-import { recordTyping } from '../domain/typing.js';
-import { findUserWithApp } from '../domain/users.js';
+import { findUserWithApp, type UserCaller } from '../domain/auth/caller.js';
+import { accessChannel, canRead } from '../domain/channels/channel-access.js';
+import { recordTyping } from '../domain/channels/typing.js';
 import { ApiError } from '../errors.js';
-import type { GatewayServices } from './gateway.js';
 import type { PersonalReceiver } from './personal.js';
 import {
   type Command,
@@ -21,15 +19,12 @@ import {
   UNSUBSCRIBES,
 } from './protocol.js';
 import { history, recover } from './recovery.js';
+import { type GatewayServices, PING_SECONDS } from './services.js';
 import { ChannelSubscription } from './subscription.js';
 import { MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
 
-/** Seconds between server pings; the client answers each with an empty command. */
-export const PING_SECONDS = 25;
 /** How long a disconnected client has to take the disconnect push and close frame before the socket is cut. */
 const CLOSE_GRACE_MS = 1000;
-/** Subscriptions one connection may hold, unless configured. */
-export const MAX_SUBSCRIPTIONS = 1000;
 
 type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
 

@@ -1,14 +1,15 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { REVOCATIONS_TOPIC, type Revocation } from '../domain/revocations.js';
+import { REVOCATIONS_TOPIC, type Revocation } from '../domain/auth/revocations.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
-import { ClientConnection, MAX_SUBSCRIPTIONS, PING_SECONDS } from './connection.js';
+import { ClientConnection } from './connection.js';
 import { ChannelHub } from './hub.js';
 import { PersonalStreams } from './personal.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { DISCONNECTS } from './protocol.js';
 import { RECOVERY_LIMIT } from './recovery.js';
+import { type GatewayServices, MAX_SUBSCRIPTIONS, PING_SECONDS } from './services.js';
 
 /** Largest frame a client may send. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -19,17 +20,6 @@ export interface Gateway {
   readonly hub: ChannelHub;
   /** Disconnects every client (they reconnect elsewhere) and stops accepting. */
   close(): Promise<void>;
-}
-
-/** What every connection of a gateway shares. */
-export interface GatewayServices {
-  ctx: ServerContext;
-  hub: ChannelHub;
-  personal: PersonalStreams;
-  presence: PresenceTracker;
-  log: FastifyBaseLogger;
-  recoveryLimit: number;
-  maxSubscriptions: number;
 }
 
 /** Gateway settings. */

@@ -1,6 +1,6 @@
 import type { ChannelEvent, RealtimeChannelEvent } from '@chatsdk/protocol';
 import type { Bus } from '../bus/bus.js';
-import { channelTopic } from '../domain/events.js';
+import { channelTopic } from '../domain/events/events.js';
 import type { Store } from '../store/store.js';
 
 /** A channel event as the gateway forwards it: parsed once for routing, framed once for every socket. */

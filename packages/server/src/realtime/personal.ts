@@ -8,10 +8,10 @@ import {
   type UserEvent,
 } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { UserCaller } from '../domain/caller.js';
-import { getChannel } from '../domain/channels.js';
-import { appTopic } from '../domain/events.js';
-import { mentionCounts, unreadCounts } from '../domain/unread.js';
+import type { UserCaller } from '../domain/auth/caller.js';
+import { getChannel } from '../domain/channels/channels.js';
+import { appTopic } from '../domain/events/events.js';
+import { mentionCounts, unreadCounts } from '../domain/reads/unread.js';
 import type { ServerContext } from '../http/context.js';
 import type { PresenceTracker } from './presence-tracker.js';
 

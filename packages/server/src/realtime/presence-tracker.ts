@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { PRESENCE_REFRESH_MS, type PresenceStore } from '../presence/index.js';
+import { channelPresenceKey, PRESENCE_REFRESH_MS, type PresenceStore, userPresenceKey } from '../presence/index.js';
 import type { Store } from '../store/store.js';
 
 /** How long `lastActiveAt` writes wait to share a transaction. */
 const LAST_ACTIVE_FLUSH_MS = 1000;
-
-/** The presence set of a user: one entry per process holding a connection of theirs. */
-export function userPresenceKey(appId: string, userId: string): string {
-  return `u:${appId}:${userId}`;
-}
-
-/** The presence set of a channel: one entry per client subscribed to it, the user as its info. */
-function channelPresenceKey(appId: string, channelId: string): string {
-  return `c:${appId}:${channelId}`;
-}
 
 /** One client watching a channel, as the protocol's `presence` answers. */
 export interface ChannelWatcher {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type Bus, createMemoryBus } from '../../src/bus/index.js';
-import { createApiKey } from '../../src/domain/api-keys.js';
-import { type AppRecord, createApp } from '../../src/domain/apps.js';
+import { createApiKey } from '../../src/domain/auth/api-keys.js';
+import { type AppRecord, createApp } from '../../src/domain/auth/apps.js';
 import type { PresenceStore } from '../../src/presence/index.js';
 import type { GatewayOptions } from '../../src/realtime/gateway.js';
 import { createChatServer, type ChatServer } from '../../src/server.js';

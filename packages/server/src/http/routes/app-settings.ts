@@ -8,8 +8,8 @@ import {
   UpdateAppBody,
 } from '@chatsdk/protocol/schemas';
 import { Type } from 'typebox';
-import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, toWireApiKey } from '../../domain/api-keys.js';
-import { toWireApp, updateApp } from '../../domain/apps.js';
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, toWireApiKey } from '../../domain/auth/api-keys.js';
+import { toWireApp, updateApp } from '../../domain/auth/apps.js';
 import { ApiError } from '../../errors.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';

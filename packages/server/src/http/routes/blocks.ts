@@ -1,5 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import { BlocksResponse, UserParams } from '@chatsdk/protocol/schemas';
-import { blockUser, listBlocks, unblockUser } from '../../domain/blocks.js';
+import { blockUser, listBlocks, unblockUser } from '../../domain/users/blocks.js';
 import { userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';
@@ -7,6 +8,12 @@ import { errorResponses, security, type TypedApp } from '../typed.js';
 const tags = ['blocks'];
 // Blocking is one user's choice about another: only a user's own token speaks for it.
 const config = { access: 'user' } as const;
+
+/** The app and user a block list belongs to: the caller's own. */
+function blocker(request: FastifyRequest): [appId: string, userId: string] {
+  const { app, user } = userActor(request);
+  return [app.id, user.id];
+}
 
 /** Blocking users: block, unblock, and the caller's block list. */
 export function blockRoutes(app: TypedApp, ctx: ServerContext): void {
@@ -22,7 +29,7 @@ export function blockRoutes(app: TypedApp, ctx: ServerContext): void {
         response: { 200: BlocksResponse, ...errorResponses },
       },
     },
-    async (request) => ({ blocks: await blockUser(ctx.store, userActor(request), request.params.id) }),
+    async (request) => ({ blocks: await blockUser(ctx.store, ...blocker(request), request.params.id) }),
   );
 
   app.delete(
@@ -31,7 +38,7 @@ export function blockRoutes(app: TypedApp, ctx: ServerContext): void {
       config,
       schema: { tags, summary: 'Unblock a user; answers your block list', security: security.user, params: UserParams, response: { 200: BlocksResponse, ...errorResponses } },
     },
-    async (request) => ({ blocks: await unblockUser(ctx.store, userActor(request), request.params.id) }),
+    async (request) => ({ blocks: await unblockUser(ctx.store, ...blocker(request), request.params.id) }),
   );
 
   app.get(
@@ -40,6 +47,6 @@ export function blockRoutes(app: TypedApp, ctx: ServerContext): void {
       config,
       schema: { tags, summary: 'The users you have blocked, newest first', security: security.user, response: { 200: BlocksResponse, ...errorResponses } },
     },
-    async (request) => ({ blocks: await listBlocks(ctx.store, userActor(request)) }),
+    async (request) => ({ blocks: await listBlocks(ctx.store, ...blocker(request)) }),
   );
 }

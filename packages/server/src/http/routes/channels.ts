@@ -6,8 +6,8 @@ import {
   ListChannelsQuery,
   UpdateChannelBody,
 } from '@chatsdk/protocol/schemas';
-import { listChannels } from '../../domain/channel-list.js';
-import { createChannel, deleteChannel, getChannel, truncateChannel, updateChannel } from '../../domain/channels.js';
+import { listChannels } from '../../domain/channels/channel-list.js';
+import { createChannel, deleteChannel, getChannel, truncateChannel, updateChannel } from '../../domain/channels/channels.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

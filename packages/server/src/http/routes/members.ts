@@ -10,7 +10,7 @@ import {
   UpdateMemberBody,
   UpdateMembershipBody,
 } from '@chatsdk/protocol/schemas';
-import { addMembers, listMembers, removeMember, setMemberRole, updateMembership } from '../../domain/members.js';
+import { addMembers, listMembers, removeMember, setMemberRole, updateMembership } from '../../domain/channels/members.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

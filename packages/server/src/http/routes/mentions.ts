@@ -1,5 +1,5 @@
 import { ListMentionsQuery, MentionsPage } from '@chatsdk/protocol/schemas';
-import { listMentions } from '../../domain/mentions.js';
+import { listMentions } from '../../domain/messages/mentions.js';
 import { userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

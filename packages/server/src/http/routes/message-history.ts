@@ -1,5 +1,5 @@
 import { ChannelParams, ListMessagesQuery, MessageParams, MessagesPage } from '@chatsdk/protocol/schemas';
-import { listChannelMessages, listReplies } from '../../domain/message-history.js';
+import { listChannelMessages, listReplies } from '../../domain/messages/message-history.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

@@ -6,10 +6,10 @@ import {
   SendMessageBody,
   UpdateMessageBody,
 } from '@chatsdk/protocol/schemas';
-import { deleteMessage } from '../../domain/message-deletes.js';
-import { updateMessage } from '../../domain/message-edits.js';
-import { getMessage } from '../../domain/message-history.js';
-import { sendMessage } from '../../domain/send-message.js';
+import { deleteMessage } from '../../domain/messages/message-deletes.js';
+import { updateMessage } from '../../domain/messages/message-edits.js';
+import { getMessage } from '../../domain/messages/message-history.js';
+import { sendMessage } from '../../domain/messages/send-message.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

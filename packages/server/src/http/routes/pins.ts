@@ -1,5 +1,5 @@
 import { ChannelParams, MessageParams, MessageResponse, PinnedPage, PinnedQuery } from '@chatsdk/protocol/schemas';
-import { listPinned, setPinned } from '../../domain/pins.js';
+import { listPinned, setPinned } from '../../domain/messages/pins.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

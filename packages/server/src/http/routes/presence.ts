@@ -1,9 +1,9 @@
 import { LIMITS } from '@chatsdk/protocol';
 import { PresenceQuery, PresenceResponse } from '@chatsdk/protocol/schemas';
-import { toIso } from '../../domain/ids.js';
-import { listUsers } from '../../domain/users.js';
+import { toIso } from '../../domain/common/ids.js';
+import { listUsers } from '../../domain/users/users.js';
 import { ApiError } from '../../errors.js';
-import { userPresenceKey } from '../../realtime/presence-tracker.js';
+import { userPresenceKey } from '../../presence/index.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

@@ -1,5 +1,5 @@
 import { MessageParams, ReactionParams, ReactionResponse, SendReactionBody } from '@chatsdk/protocol/schemas';
-import { deleteReaction, sendReaction } from '../../domain/reactions.js';
+import { deleteReaction, sendReaction } from '../../domain/messages/reactions.js';
 import { userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

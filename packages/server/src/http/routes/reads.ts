@@ -1,5 +1,5 @@
 import { ChannelParams, ListReadsQuery, MarkReadBody, ReadResponse, ReadsPage, UnreadResponse } from '@chatsdk/protocol/schemas';
-import { listReads, markRead, unreadSummary } from '../../domain/reads.js';
+import { listReads, markRead, unreadSummary } from '../../domain/reads/reads.js';
 import { actorOf, userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

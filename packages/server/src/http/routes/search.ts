@@ -1,5 +1,5 @@
 import { SearchQuery, SearchResponse } from '@chatsdk/protocol/schemas';
-import { searchMessages } from '../../domain/search.js';
+import { searchMessages } from '../../domain/search/search.js';
 import { actorOf } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

@@ -1,5 +1,5 @@
 import { CreateTokenBody, CreateTokenResponse } from '@chatsdk/protocol/schemas';
-import { upsertUsers, toWireUser } from '../../domain/users.js';
+import { upsertUsers, toWireUser } from '../../domain/users/users.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

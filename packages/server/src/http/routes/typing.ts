@@ -1,5 +1,5 @@
 import { ChannelParams, TypingBody } from '@chatsdk/protocol/schemas';
-import { recordTyping } from '../../domain/typing.js';
+import { recordTyping } from '../../domain/channels/typing.js';
 import { userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';

@@ -10,8 +10,8 @@ import {
   UsersPage,
   UsersResponse,
 } from '@chatsdk/protocol/schemas';
-import { toIso } from '../../domain/ids.js';
-import { announceRevocation } from '../../domain/revocations.js';
+import { announceRevocation } from '../../domain/auth/revocations.js';
+import { toIso } from '../../domain/common/ids.js';
 import {
   deleteUser,
   getUser,
@@ -20,7 +20,7 @@ import {
   toWireUser,
   updateUserProfile,
   upsertUsers,
-} from '../../domain/users.js';
+} from '../../domain/users/users.js';
 import { ApiError } from '../../errors.js';
 import { actorOf, serverActor, userActor } from '../auth.js';
 import type { ServerContext } from '../context.js';

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { type App, LIMITS, type UpdateAppBody } from '@chatsdk/protocol';
+import type { Selectable, Updateable } from 'kysely';
+import { ApiError } from '../../errors.js';
+import type { AppsTable } from '../../store/schema.js';
+import type { Store } from '../../store/store.js';
+import { randomId, toIso } from '../common/ids.js';
+
+/** Default lifetime of issued tokens, from the product guide. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 86400;
+
+/** An app as the server holds it, secret included. */
+export interface AppRecord {
+  id: string;
+  name: string;
+  jwtSecret: string;
+  tokenTtlSeconds: number;
+  allowedOrigins: string[];
+  maxMessageLength: number;
+  createdAt: number;
+}
+
+/** Maps a row to a record. Exported for queries that join `apps`. */
+export function appFromRow(row: Selectable<AppsTable>): AppRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    jwtSecret: row.jwt_secret,
+    tokenTtlSeconds: row.token_ttl_seconds,
+    allowedOrigins: JSON.parse(row.allowed_origins) as string[],
+    maxMessageLength: row.max_message_length,
+    createdAt: row.created_at,
+  };
+}
+
+/** The app as its own server may see it: no secret. */
+export function toWireApp(app: AppRecord): App {
+  return {
+    id: app.id,
+    name: app.name,
+    tokenTtlSeconds: app.tokenTtlSeconds,
+    allowedOrigins: app.allowedOrigins,
+    maxMessageLength: app.maxMessageLength,
+    createdAt: toIso(app.createdAt),
+  };
+}
+
+/** Creates an app with a fresh 256-bit signing secret. */
+export async function createApp(store: Store, input: { name: string; tokenTtlSeconds?: number }): Promise<AppRecord> {
+  const name = input.name.trim();
+  if (!name || name.length > 100) throw new ApiError('validation_failed', 'app name must be 1 to 100 characters');
+  const row: Selectable<AppsTable> = {
+    id: randomId('app'),
+    name,
+    jwt_secret: randomBytes(32).toString('base64url'),
+    token_ttl_seconds: input.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+    allowed_origins: '[]',
+    created_at: Date.now(),
+    max_message_length: LIMITS.messageTextLength,
+  };
+  await store.db.insertInto('apps').values(row).execute();
+  return appFromRow(row);
+}
+
+/** The app with this id, if any. */
+export async function getApp(store: Store, id: string): Promise<AppRecord | undefined> {
+  const row = await store.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? appFromRow(row) : undefined;
+}
+
+/** Every app, oldest first. */
+export async function listApps(store: Store): Promise<AppRecord[]> {
+  const rows = await store.db.selectFrom('apps').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map(appFromRow);
+}
+
+/**
+ * Finds an app by id, or else by name (the CLI accepts either). A name shared
+ * by several apps is refused rather than guessed.
+ */
+export async function findApp(store: Store, idOrName: string): Promise<AppRecord | undefined> {
+  const byId = await getApp(store, idOrName);
+  if (byId) return byId;
+  const rows = await store.db.selectFrom('apps').selectAll().where('name', '=', idOrName).limit(2).execute();
+  if (rows.length > 1) throw new ApiError('validation_failed', `several apps are named "${idOrName}"; use the app id`);
+  return rows[0] ? appFromRow(rows[0]) : undefined;
+}
+
+/** Applies a settings change and returns the app as it now is. */
+export async function updateApp(store: Store, id: string, patch: UpdateAppBody): Promise<AppRecord | undefined> {
+  const set: Updateable<AppsTable> = {};
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.tokenTtlSeconds !== undefined) set.token_ttl_seconds = patch.tokenTtlSeconds;
+  if (patch.maxMessageLength !== undefined) set.max_message_length = patch.maxMessageLength;
+  if (patch.allowedOrigins !== undefined) set.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
+  if (Object.keys(set).length > 0) await store.db.updateTable('apps').set(set).where('id', '=', id).execute();
+  return getApp(store, id);
+}

@@ -1,0 +1,112 @@
+import { ApiError } from '../../errors.js';
+import { Hs256Key } from './hs256.js';
+
+/** Each token kind carries its own audience, so one can never stand in for the other. */
+export const AUDIENCE = { rest: 'chatsdk:rest', ws: 'chatsdk:ws' } as const;
+/** `rest` for the REST `token`, `ws` for the realtime `wsToken`. */
+export type TokenKind = keyof typeof AUDIENCE;
+
+/** What a verified token says. */
+export interface VerifiedToken {
+  appId: string;
+  userId: string;
+  /** When it was issued, in ms: compared with the user's revocation instant. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+interface Claims {
+  sub: string;
+  app: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  /** Issue time in ms. `iat` has whole seconds only, too coarse to tell a token issued just after a revocation from one just before. */
+  ims?: number;
+}
+
+/** Reads the app claim without verifying, to choose the key to verify with. */
+function peekClaims(token: string): Partial<Claims> | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString());
+    return payload && typeof payload === 'object' ? (payload as Partial<Claims>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Signs and verifies ChatSDK tokens: HS256 with each app's own secret. An
+ * app's key is built once and kept, since preparing a key per call costs far
+ * more than the HMAC itself.
+ */
+export class TokenService {
+  private readonly keys = new Map<string, Hs256Key>();
+
+  /** `loadSecret` finds an app's signing secret; secrets never change, so the answer is cached. */
+  constructor(private readonly loadSecret: (appId: string) => Promise<string | undefined>) {}
+
+  private keyFor(appId: string, secret: string): Hs256Key {
+    let key = this.keys.get(appId);
+    if (!key) {
+      key = new Hs256Key(secret);
+      this.keys.set(appId, key);
+    }
+    return key;
+  }
+
+  /** Issues the pair of tokens for a user, valid for `ttlSeconds` from `now`. */
+  issue(app: { id: string; jwtSecret: string }, userId: string, ttlSeconds: number, now = Date.now()) {
+    const key = this.keyFor(app.id, app.jwtSecret);
+    const exp = Math.floor(now / 1000) + ttlSeconds;
+    const base = { sub: userId, app: app.id, iat: Math.floor(now / 1000), exp, ims: now };
+    return {
+      token: key.sign({ ...base, aud: AUDIENCE.rest }),
+      wsToken: key.sign({ ...base, aud: AUDIENCE.ws }),
+      expiresAt: exp * 1000,
+    };
+  }
+
+  /** Verifies a token of the given kind, or throws the `ApiError` that says why not. */
+  async verify(token: string, kind: TokenKind): Promise<VerifiedToken> {
+    const peeked = peekClaims(token);
+    if (!peeked || typeof peeked.app !== 'string') throw new ApiError('invalid_token', 'token is malformed');
+    if (peeked.aud !== AUDIENCE[kind]) {
+      const other = kind === 'rest' ? AUDIENCE.ws : AUDIENCE.rest;
+      if (peeked.aud === other) {
+        throw new ApiError(
+          'wrong_token_kind',
+          kind === 'rest' ? 'this is a wsToken; REST calls take the token' : 'this is a REST token; the WebSocket takes the wsToken',
+        );
+      }
+      throw new ApiError('invalid_token', 'token has no ChatSDK audience');
+    }
+    let key = this.keys.get(peeked.app);
+    if (!key) {
+      const secret = await this.loadSecret(peeked.app);
+      if (!secret) throw new ApiError('invalid_token', 'token names an unknown app');
+      key = this.keyFor(peeked.app, secret);
+    }
+    // The claims were read to choose the key; once the signature holds they are the signed ones.
+    if (!key.signs(token)) throw new ApiError('invalid_token', 'token signature or claims are invalid');
+    const claims = peeked;
+    if (
+      typeof claims.sub !== 'string' ||
+      claims.app !== peeked.app ||
+      claims.aud !== AUDIENCE[kind] ||
+      typeof claims.iat !== 'number' ||
+      typeof claims.exp !== 'number'
+    ) {
+      throw new ApiError('invalid_token', 'token claims are invalid');
+    }
+    if (claims.exp * 1000 <= Date.now()) throw new ApiError('token_expired', 'token has expired');
+    return {
+      appId: claims.app,
+      userId: claims.sub,
+      issuedAt: typeof claims.ims === 'number' ? claims.ims : claims.iat * 1000,
+      expiresAt: claims.exp * 1000,
+    };
+  }
+}

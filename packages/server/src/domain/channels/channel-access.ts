@@ -1,0 +1,123 @@
+import type { Kysely } from 'kysely';
+import { ApiError } from '../../errors.js';
+import type { Database } from '../../store/schema.js';
+import type { Caller } from '../auth/caller.js';
+import { type Authority, authorityOf, rankOf, SUPREME } from '../auth/roles.js';
+import { type ChannelRecord, channelFromRow, type MemberRecord, memberFromRow } from './channel-records.js';
+import { type ChannelTypeConfig, channelTypeConfig } from './channel-types.js';
+
+/** A channel as one caller may use it. */
+export interface ChannelAccess {
+  caller: Caller;
+  channel: ChannelRecord;
+  /** The calling user's membership; undefined for non-members and the server. */
+  member: MemberRecord | undefined;
+  config: ChannelTypeConfig;
+  authority: Authority;
+}
+
+function notFound(channelId: string): ApiError {
+  return new ApiError('channel_not_found', `no channel "${channelId}" in this app`);
+}
+
+/** The live channel and the caller's membership of it. Channels of other apps, deleted ones and invisible ones are all 404. */
+export async function accessChannel(db: Kysely<Database>, caller: Caller, channelId: string): Promise<ChannelAccess> {
+  if (caller.kind === 'server') {
+    const row = await db
+      .selectFrom('channels')
+      .selectAll()
+      .where('app_id', '=', caller.app.id)
+      .where('id', '=', channelId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (!row) throw notFound(channelId);
+    const channel = channelFromRow(row);
+    return { caller, channel, member: undefined, config: channelTypeConfig(channel.type), authority: SUPREME };
+  }
+  // The channel and the caller's membership in one statement: every channel call starts here, and on
+  // PostgreSQL a round trip costs more than the lookup.
+  const userId = caller.user.id;
+  const row = await db
+    .selectFrom('channels')
+    .leftJoin('members', (join) =>
+      join.onRef('members.app_id', '=', 'channels.app_id').onRef('members.channel_id', '=', 'channels.id').on('members.user_id', '=', userId),
+    )
+    .selectAll('channels')
+    .select([
+      'members.user_id as member_user_id',
+      'members.role as member_role',
+      'members.joined_at as member_joined_at',
+      'members.last_read_seq as member_last_read_seq',
+      'members.last_read_message_id as member_last_read_message_id',
+      'members.last_read_at as member_last_read_at',
+      'members.unread_mentions as member_unread_mentions',
+      'members.muted as member_muted',
+      'members.pinned as member_pinned',
+      'members.archived as member_archived',
+    ])
+    .where('channels.app_id', '=', caller.app.id)
+    .where('channels.id', '=', channelId)
+    .where('channels.deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) throw notFound(channelId);
+  const channel = channelFromRow(row);
+  const member =
+    row.member_user_id === null
+      ? undefined
+      : memberFromRow({
+          app_id: row.app_id,
+          channel_id: row.id,
+          user_id: row.member_user_id,
+          role: row.member_role ?? 'member',
+          joined_at: row.member_joined_at ?? 0,
+          last_read_seq: row.member_last_read_seq ?? 0,
+          last_read_message_id: row.member_last_read_message_id,
+          last_read_at: row.member_last_read_at,
+          unread_mentions: row.member_unread_mentions ?? 0,
+          muted: row.member_muted ?? 0,
+          pinned: row.member_pinned ?? 0,
+          archived: row.member_archived ?? 0,
+        });
+  const access = { caller, channel, member, config: channelTypeConfig(channel.type), authority: authorityOf(caller.user.role, member?.role) };
+  if (!canSee(access)) throw notFound(channelId);
+  return access;
+}
+
+/** Whether the channel exists for the caller at all: metadata, membership, listing. */
+export function canSee(access: ChannelAccess): boolean {
+  return canRead(access) || access.config.listed;
+}
+
+/** Whether the caller may read the channel's messages, members and read state. */
+export function canRead(access: ChannelAccess): boolean {
+  return access.member !== undefined || access.config.readableBy === 'app' || access.authority >= rankOf('moderator');
+}
+
+/** Messages, members, reads: a members-only channel looks absent to whoever may not read it. */
+export function requireRead(access: ChannelAccess): void {
+  if (!canRead(access)) throw notFound(access.channel.id);
+}
+
+/**
+ * Writing as a participant (sending, reacting, marking read) needs membership;
+ * a reader of a public channel must join first.
+ */
+export function requireMember(access: ChannelAccess): MemberRecord {
+  requireRead(access);
+  if (!access.member) {
+    throw new ApiError('forbidden', `join channel "${access.channel.id}" before writing to it`);
+  }
+  return access.member;
+}
+
+/** Moderating (deleting others' messages, removing members) needs moderator or above. */
+export function requireModerator(access: ChannelAccess): void {
+  requireRead(access);
+  if (access.authority < rankOf('moderator')) throw new ApiError('forbidden', 'this needs a moderator of the channel');
+}
+
+/** Administering (renaming, truncating) needs a channel admin or owner, an app admin, or the server. */
+export function requireAdmin(access: ChannelAccess): void {
+  requireRead(access);
+  if (access.authority < rankOf('admin')) throw new ApiError('forbidden', 'this needs an admin or owner of the channel');
+}

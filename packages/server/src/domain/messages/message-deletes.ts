@@ -1,0 +1,121 @@
+import type { Message } from '@chatsdk/protocol';
+import { ApiError } from '../../errors.js';
+import { type Caller, callerUserId } from '../auth/caller.js';
+import { rankOf } from '../auth/roles.js';
+import type { DomainContext } from '../context.js';
+import { type EventWriter, type Tx, transact } from '../events/events.js';
+import { removeMentions } from './mentions.js';
+import { accessMessage, lockMessage } from './message-access.js';
+import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
+
+/** A removed reply no longer counts in its thread. */
+async function uncountReply(trx: Tx, message: MessageRecord): Promise<void> {
+  if (message.parentId === null) return;
+  await trx
+    .updateTable('messages')
+    .set((eb) => ({ reply_count: eb('reply_count', '-', 1) }))
+    .where('app_id', '=', message.appId)
+    .where('id', '=', message.parentId)
+    .where('reply_count', '>', 0)
+    .execute();
+}
+
+/** The tombstone every delete event carries: who and where, none of the content. */
+function tombstone(message: MessageRecord, now: number): Message {
+  return toWireMessage({ ...message, deletedAt: message.deletedAt ?? now });
+}
+
+/**
+ * Soft delete: the row stays, in its place in the sequence and its thread,
+ * with its content cleared in the store (not only hidden on the wire), its
+ * pin dropped and its mentions uncounted. Deleting a tombstone again changes
+ * nothing and writes no event: a retried DELETE answers like the first.
+ */
+async function softDelete(trx: Tx, events: EventWriter, message: MessageRecord): Promise<MessageRecord> {
+  if (message.deletedAt !== null) return message;
+  const now = Date.now();
+  await removeMentions(trx, message);
+  const row = await trx
+    .updateTable('messages')
+    .set({ deleted_at: now, updated_at: now, text: '', attachments: '[]', mentioned_users: '[]', custom: '{}', pinned_at: null, pinned_by: null })
+    .where('app_id', '=', message.appId)
+    .where('id', '=', message.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await uncountReply(trx, message);
+  const deleted = messageFromRow(row);
+  await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: toWireMessage(deleted), hard: false });
+  return deleted;
+}
+
+/** Removes one row with its mentions uncounted (reactions and mention rows go by cascade), and says so on the stream. */
+async function eraseOne(trx: Tx, events: EventWriter, message: MessageRecord, now: number): Promise<void> {
+  await removeMentions(trx, message);
+  await trx.deleteFrom('messages').where('app_id', '=', message.appId).where('id', '=', message.id).execute();
+  await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: tombstone(message, now), hard: true });
+}
+
+/**
+ * Hard delete: the row is gone. A thread parent takes its replies with it
+ * (each gets its own `message.deleted`, replies first), since replies with no
+ * parent could never be shown again. If the channel's last message went, the
+ * newest remaining one takes its place.
+ */
+async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord): Promise<void> {
+  const now = Date.now();
+  const replies = await trx.selectFrom('messages').selectAll().where('app_id', '=', message.appId).where('parent_id', '=', message.id).orderBy('seq').execute();
+  const removed = new Set([message.id]);
+  for (const reply of replies.map(messageFromRow)) {
+    await eraseOne(trx, events, reply, now);
+    removed.add(reply.id);
+  }
+  await eraseOne(trx, events, message, now);
+  // A tombstone was uncounted when it was soft-deleted.
+  if (message.deletedAt === null) await uncountReply(trx, message);
+
+  const channel = await trx.selectFrom('channels').select('last_message_id').where('app_id', '=', message.appId).where('id', '=', message.channelId).executeTakeFirstOrThrow();
+  if (channel.last_message_id !== null && removed.has(channel.last_message_id)) {
+    const newest = await trx
+      .selectFrom('messages')
+      .select(['id', 'created_at'])
+      .where('app_id', '=', message.appId)
+      .where('channel_id', '=', message.channelId)
+      .where('show_in_channel', '=', 1)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    // The sequence itself never goes back: `last_message_seq` stays, so sequence numbers are never reused.
+    await trx
+      .updateTable('channels')
+      .set({ last_message_id: newest?.id ?? null, last_message_at: newest?.created_at ?? null })
+      .where('app_id', '=', message.appId)
+      .where('id', '=', message.channelId)
+      .execute();
+  }
+}
+
+/**
+ * `DELETE /api/messages/:id[?hard=true]`. Soft by its author, a moderator of
+ * the channel (or an app moderator or admin) or the server, answering the
+ * tombstone; hard by the server only, answering null. Non-readers get 404.
+ */
+export async function deleteMessage(ctx: DomainContext, caller: Caller, id: string, hard: boolean): Promise<Message | null> {
+  return transact(ctx, async (trx, events) => {
+    const { access, message: found } = await accessMessage(trx, caller, id);
+    if (hard) {
+      if (caller.kind !== 'server') throw new ApiError('forbidden', "a hard delete is for the server: call it with the app's X-API-Key");
+    } else {
+      const isAuthor = caller.kind === 'user' && found.userId === caller.user.id;
+      if (!isAuthor && access.authority < rankOf('moderator')) throw new ApiError('forbidden', "deleting another's message needs a moderator of the channel");
+    }
+    const message = await lockMessage(trx, found);
+    if (hard) {
+      await hardDelete(trx, events, message);
+      return null;
+    }
+    const deleted = await softDelete(trx, events, message);
+    const [wire] = await hydrateMessages(trx, deleted.appId, [deleted], callerUserId(caller));
+    if (!wire) throw new Error('hydrating one message returned none');
+    return wire;
+  });
+}

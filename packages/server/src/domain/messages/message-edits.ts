@@ -1,0 +1,70 @@
+import type { Message, UpdateMessageBody } from '@chatsdk/protocol';
+import type { Updateable } from 'kysely';
+import { ApiError } from '../../errors.js';
+import type { MessagesTable } from '../../store/schema.js';
+import { type Caller, callerUserId } from '../auth/caller.js';
+import { serialiseCustom } from '../common/custom-data.js';
+import type { DomainContext } from '../context.js';
+import { type Tx, transact } from '../events/events.js';
+import { addMentions, mentionCandidates, removeMentions, resolveMentions } from './mentions.js';
+import { accessMessage, lockMessage } from './message-access.js';
+import { checkMessageContent } from './message-content.js';
+import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
+
+/**
+ * Whom an edited text mentions. Mentions given at send time in
+ * `mentionedUsers` (those the old text does not spell out) are kept; those
+ * written as `@id` follow the new text, so correcting "@bbo" to "@bob" moves
+ * the mention.
+ */
+async function mentionsAfterEdit(trx: Tx, message: MessageRecord, text: string): Promise<string[]> {
+  const spelledOut = new Set(mentionCandidates(message.text));
+  const explicit = message.mentionedUsers.filter((u) => !spelledOut.has(u));
+  return resolveMentions(trx, message.appId, message.channelId, message.userId, [...mentionCandidates(text), ...explicit]);
+}
+
+/**
+ * `PATCH /api/messages/:id`: the author changes text, attachments or custom
+ * data (the server may edit any message, as it may delete any). The result
+ * obeys the rules of a send; `editedAt` and `updatedAt` move; `message.updated`
+ * is written in the same transaction.
+ *
+ * A deleted message is refused with 400 `validation_failed`, not 404: its
+ * tombstone is still served by `GET /api/messages/:id`, so "not found" would
+ * contradict what the caller can see; it exists but has nothing left to edit.
+ */
+export async function updateMessage(ctx: DomainContext, caller: Caller, id: string, patch: UpdateMessageBody): Promise<Message> {
+  if (patch.text === undefined && patch.attachments === undefined && patch.custom === undefined) {
+    throw new ApiError('validation_failed', 'give at least one of text, attachments and custom');
+  }
+  const custom = patch.custom === undefined ? undefined : serialiseCustom(patch.custom);
+  return transact(ctx, async (trx, events) => {
+    const { message: found } = await accessMessage(trx, caller, id);
+    if (caller.kind === 'user' && found.userId !== caller.user.id) throw new ApiError('forbidden', 'only its author may edit a message');
+    const message = await lockMessage(trx, found);
+    if (message.deletedAt !== null) throw new ApiError('validation_failed', `message "${id}" is deleted: a tombstone cannot be edited`);
+    const text = patch.text ?? message.text;
+    const attachments = patch.attachments ?? message.attachments;
+    checkMessageContent(caller.app, text, attachments);
+
+    const now = Date.now();
+    const set: Updateable<MessagesTable> = { updated_at: now, edited_at: now };
+    if (patch.attachments !== undefined) set.attachments = JSON.stringify(attachments);
+    if (custom !== undefined) set.custom = custom;
+    if (patch.text !== undefined) {
+      set.text = text;
+      const mentioned = await mentionsAfterEdit(trx, message, text);
+      const before = new Set(message.mentionedUsers);
+      const after = new Set(mentioned);
+      await removeMentions(trx, message, message.mentionedUsers.filter((u) => !after.has(u)));
+      await addMentions(trx, message, mentioned.filter((u) => !before.has(u)));
+      set.mentioned_users = JSON.stringify(mentioned);
+    }
+    const row = await trx.updateTable('messages').set(set).where('app_id', '=', message.appId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const updated = messageFromRow(row);
+    await events.emit(updated.appId, updated.channelId, { type: 'message.updated', message: toWireMessage(updated) });
+    const [wire] = await hydrateMessages(trx, updated.appId, [updated], callerUserId(caller));
+    if (!wire) throw new Error('hydrating one message returned none');
+    return wire;
+  });
+}

@@ -1,0 +1,25 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerContext } from '../http/context.js';
+import type { ChannelHub } from './hub.js';
+import type { PersonalStreams } from './personal.js';
+import type { PresenceTracker } from './presence-tracker.js';
+
+/** Seconds between server pings; the client answers each with an empty command. */
+export const PING_SECONDS = 25;
+/** Subscriptions one connection may hold, unless configured. */
+export const MAX_SUBSCRIPTIONS = 1000;
+
+/**
+ * What every connection of a gateway shares. It lives apart from the gateway
+ * so that a connection needs only this, and the gateway (which makes
+ * connections) is the one that imports the other.
+ */
+export interface GatewayServices {
+  ctx: ServerContext;
+  hub: ChannelHub;
+  personal: PersonalStreams;
+  presence: PresenceTracker;
+  log: FastifyBaseLogger;
+  recoveryLimit: number;
+  maxSubscriptions: number;
+}
