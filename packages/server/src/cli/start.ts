@@ -2,7 +2,8 @@ import { loadConfig } from '../config.js';
 import { createApiKey } from '../domain/auth/api-keys.js';
 import { createApp, listApps } from '../domain/auth/apps.js';
 import { createChatServer } from '../server.js';
-import type { Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { waitForStore } from './wait-for-store.js';
 
 /** On an empty store, creates the "Default" app and returns its key, to be shown once. */
 async function bootstrapDefaultApp(store: Store): Promise<string | undefined> {
@@ -29,7 +30,9 @@ function banner(baseUrl: string, apiKey: string): string {
 /** `chatsdk start`: migrate, bootstrap, serve until SIGINT/SIGTERM. */
 export async function start(): Promise<void> {
   const config = loadConfig();
-  const server = await createChatServer({ config, logger: { level: config.logLevel } });
+  const store = openStore(config);
+  await waitForStore(store, (line) => process.stderr.write(`chatsdk: ${line}\n`));
+  const server = await createChatServer({ config, store, logger: { level: config.logLevel } });
   const firstKey = await bootstrapDefaultApp(server.context.store);
   await server.listen();
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -14,14 +14,18 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', '57P01', '57P03', '08006', '08001']);
+/** How long to wait for a new connection: past it the store counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 1500;
+
+/** Socket errors, and PostgreSQL's admin shutdown, crash shutdown, cannot connect now, and connection failures. */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 const postgresHelpers: DialectHelpers = {
   jsonFieldText: (column, key) => sql<string | null>`(${sql.ref(column)} -> ${key})::text`,
   isUniqueViolation: (error) => error instanceof Error && 'code' in error && error.code === '23505',
   isUnavailable: (error) =>
     (error instanceof Error && 'code' in error && UNAVAILABLE.has(String(error.code))) ||
-    (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(error.message)),
+    (error instanceof Error && /Connection terminated|timeout exceeded when trying to connect|not queryable/.test(error.message)),
 };
 
 /** Options beyond the URL. */
@@ -38,11 +42,15 @@ export function openPostgresStore(url: string, options: PostgresOptions = {}): S
     connectionString: url,
     max: options.max ?? 10,
     types,
-    connectionTimeoutMillis: 5000,
+    // A request waits this long for a connection before it is answered 503.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client that loses its connection emits here; without a listener it would crash the process.
+  // A client that loses its connection emits 'error'. The pool listens only while the client is idle; a
+  // client checked out for a query or a transaction has no listener but ours, and without one an outage
+  // would crash the process. The query in flight fails on its own, and the pool drops the dead client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   nameStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const safeUrl = new URL(url);
