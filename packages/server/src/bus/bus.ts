@@ -8,10 +8,25 @@ export type BusHandler = (message: string) => void;
  */
 export interface Bus {
   readonly kind: 'memory' | 'redis';
-  /** Delivers `message` to every subscriber of `topic`, in every process. */
+  /**
+   * Delivers `message` to every subscriber of `topic`: those of this process
+   * at once, before it returns, and those of other processes when the bus
+   * carries it. When the bus is away, the others miss it (they read it from
+   * the store when it is back: see `onRestored`) and the promise rejects.
+   */
   publish(topic: string, message: string): Promise<void>;
-  /** Starts receiving `topic`; resolves once the subscription is live. Returns the function that stops it. */
+  /**
+   * Starts receiving `topic`: at once from this process, and from the others
+   * once the bus subscription is live, which the promise waits for unless the
+   * bus is away. Returns the function that stops it.
+   */
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /**
+   * Calls `handler` each time the bus is back after being away: messages of
+   * other processes published meanwhile were lost, and whoever relies on
+   * them reads what it missed from the store. Returns the function that stops it.
+   */
+  onRestored(handler: () => void): () => void;
   /** Throws when the bus cannot carry messages. */
   ping(): Promise<void>;
   close(): Promise<void>;

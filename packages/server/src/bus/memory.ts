@@ -1,25 +1,26 @@
-import type { Bus, BusHandler } from './bus.js';
+import type { Bus } from './bus.js';
+import { LocalTopics } from './local-topics.js';
 
-/** The bus of a single process: a map from topic to handlers. */
+/** The bus of a single process: a map from topic to handlers. It is never away. */
 export function createMemoryBus(): Bus {
-  const topics = new Map<string, Set<BusHandler>>();
+  const local = new LocalTopics();
   return {
     kind: 'memory',
     async publish(topic, message) {
-      for (const handler of topics.get(topic) ?? []) handler(message);
+      local.deliver(topic, message);
     },
     async subscribe(topic, handler) {
-      let handlers = topics.get(topic);
-      if (!handlers) topics.set(topic, (handlers = new Set()));
-      handlers.add(handler);
+      local.add(topic, handler);
       return async () => {
-        handlers.delete(handler);
-        if (handlers.size === 0) topics.delete(topic);
+        local.remove(topic, handler);
       };
+    },
+    onRestored() {
+      return () => {};
     },
     async ping() {},
     async close() {
-      topics.clear();
+      local.clear();
     },
   };
 }

@@ -55,7 +55,12 @@ export class ChannelHub {
   constructor(
     private readonly bus: Bus,
     private readonly store: Store,
-  ) {}
+  ) {
+    // Events published by other processes while the bus was away never arrive: read them from the store.
+    bus.onRestored(() => {
+      for (const topic of this.topics.values()) this.catchUp(topic).catch(() => this.drain(topic));
+    });
+  }
 
   /** Starts handing the channel's events to `listener`; resolves once the bus subscription is live. */
   async join(appId: string, channelId: string, listener: Listener): Promise<void> {
@@ -136,6 +141,23 @@ export class ChannelHub {
     if (topic.ahead.size === 0 || !this.topics.has(channelTopic(topic.appId, topic.channelId))) return;
     const upTo = Math.min(...topic.ahead.keys());
     if (upTo <= topic.delivered + 1) return this.drain(topic);
+    await this.readStored(topic, upTo);
+  }
+
+  /** Hands on every event the store has past what was delivered: the bus may have lost any number of them. */
+  private async catchUp(topic: Topic): Promise<void> {
+    if (topic.delivered < 0) return;
+    const row = await this.store.db
+      .selectFrom('channels')
+      .select('last_offset')
+      .where('app_id', '=', topic.appId)
+      .where('id', '=', topic.channelId)
+      .executeTakeFirst();
+    if (row && row.last_offset > topic.delivered) await this.readStored(topic, row.last_offset + 1);
+  }
+
+  /** Reads the stored events after the last delivered one and before `upTo`, and hands them on in order. */
+  private async readStored(topic: Topic, upTo: number): Promise<void> {
     const rows = await this.store.db
       .selectFrom('channel_events')
       .select(['stream_offset', 'payload'])

@@ -117,22 +117,23 @@ export async function transact<T>(
     };
     return work(trx, writer);
   });
-  await publishCommitted(ctx, committed);
+  publishCommitted(ctx, committed);
   return result;
 }
 
 /**
  * Publishes committed events in offset order: every publish is issued at once,
- * in order, so the events of the next batch cannot overtake them. A bus
- * failure loses no event: subscribers recover from the store.
+ * in order, so the events of the next batch cannot overtake them. The answer
+ * does not wait for the bus: the change is committed, this process's sockets
+ * have the events when `publish` returns, and a bus that is slow or away must
+ * not hold up the caller. A bus failure loses no event: other processes read
+ * it from the store (the hub fills gaps, and catches up when the bus is back).
  */
-function publishCommitted(ctx: DomainContext, events: CommittedEvent[]): Promise<unknown> {
-  const published: Promise<void>[] = [];
+function publishCommitted(ctx: DomainContext, events: CommittedEvent[]): void {
   for (const event of events) {
-    published.push(publishQuietly(ctx, channelTopic(event.appId, event.channelId), event.json));
-    if (event.personal) published.push(publishQuietly(ctx, appTopic(event.appId), event.json));
+    void publishQuietly(ctx, channelTopic(event.appId, event.channelId), event.json);
+    if (event.personal) void publishQuietly(ctx, appTopic(event.appId), event.json);
   }
-  return Promise.all(published);
 }
 
 async function publishQuietly(ctx: DomainContext, topic: string, json: string): Promise<void> {
