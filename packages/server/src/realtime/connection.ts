@@ -2,31 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { type ChannelEvent, personalChannel } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { findUserWithApp, type UserCaller } from '../domain/auth/caller.js';
+import type { UserCaller } from '../domain/auth/caller.js';
 import { accessChannel, canRead } from '../domain/channels/channel-access.js';
 import { recordTyping } from '../domain/channels/typing.js';
 import { ApiError } from '../errors.js';
+import { authenticate } from './authenticate.js';
+import { type Command, parseLine } from './commands.js';
 import type { PersonalReceiver } from './personal.js';
 import {
-  type Command,
-  DISCONNECTS,
   type ChannelRequest,
+  type Disconnect,
+  DISCONNECTS,
   type HistoryRequest,
   REPLY_ERRORS,
   type ReplyError,
-  type RpcRequest,
   type SubscribeRequest,
+  type TypingRequest,
   UNSUBSCRIBES,
 } from './protocol.js';
 import { history, recover } from './recovery.js';
 import { type GatewayServices, PING_SECONDS } from './services.js';
 import { ChannelSubscription } from './subscription.js';
-import { MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
-
-/** How long a disconnected client has to take the disconnect push and close frame before the socket is cut. */
-const CLOSE_GRACE_MS = 1000;
-
-type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
+import { CLOSE_LINGER_MS, MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
 
 /** A command refused with a protocol error, answered to its id. */
 class ReplyFailure extends Error {
@@ -45,6 +42,7 @@ export class ClientConnection implements PersonalReceiver {
   private caller: UserCaller | undefined;
   private expiresAt = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly connectTimer: NodeJS.Timeout;
   private readonly subscriptions = new Map<string, ChannelSubscription>();
   private readonly queue: WriteQueue;
   private chain: Promise<void> = Promise.resolve();
@@ -67,6 +65,12 @@ export class ClientConnection implements PersonalReceiver {
   ) {
     this.log = services.log;
     this.queue = new WriteQueue(socket, () => this.disconnect(DISCONNECTS.slow));
+    // A socket that never connects holds a descriptor and memory for nothing, and its pongs would keep it
+    // past the ping check: it is closed. After a refused connect the client leaves by itself (see connect).
+    this.connectTimer = setTimeout(() => {
+      if (!this.caller && !this.connectRefused) this.disconnect(DISCONNECTS.stale);
+    }, services.connectTimeoutMs);
+    this.connectTimer.unref();
     socket.on('message', (data, isBinary) => {
       this.lastSeen = Date.now();
       if (isBinary) return this.disconnect(DISCONNECTS.badRequest);
@@ -105,11 +109,9 @@ export class ClientConnection implements PersonalReceiver {
   /** Ends the connection with a protocol disconnect push and the same close code. */
   disconnect(reason: Disconnect): void {
     if (this.closed) return;
-    this.queue.discard();
-    this.socket.send(JSON.stringify({ push: { disconnect: reason } }), () => this.socket.close(reason.code, reason.reason));
-    // The push and the close frame queue behind whatever the socket still holds: a client that does not
-    // read would keep the socket (and its buffers) forever, and a shutdown waiting for it.
-    setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS).unref();
+    // A client that stopped reading gets the push when it reads again, if it does so while the socket
+    // lingers; a shutdown does not wait for it (it reconnects elsewhere either way).
+    this.queue.close(reason, reason === DISCONNECTS.shutdown ? 0 : CLOSE_LINGER_MS);
     this.background(this.cleanUp());
   }
 
@@ -122,20 +124,31 @@ export class ClientConnection implements PersonalReceiver {
     for (const line of text.split('\n')) {
       if (this.closed) return;
       if (line.trim() === '') continue;
-      let command: Command;
-      try {
-        command = JSON.parse(line) as Command;
-      } catch {
-        return this.disconnect(DISCONNECTS.badRequest);
-      }
-      if (typeof command !== 'object' || command === null) return this.disconnect(DISCONNECTS.badRequest);
+      const parsed = parseLine(line);
+      if (parsed.kind === 'pong') continue;
+      if (parsed.kind === 'undecodable') return this.disconnect(DISCONNECTS.badRequest);
       // A frame of commands can ask for far more than the client reads (60 pages of history, say):
       // past the limit the connection ends instead of the server building every answer in memory.
       if (this.queue.backlog > MAX_BUFFERED_BYTES) return this.disconnect(DISCONNECTS.slow);
-      await this.handleCommand(command);
+      if (!this.caller) {
+        if (parsed.kind === 'command' && parsed.command.method === 'connect') {
+          const token = parsed.command.request.token;
+          await this.serve(parsed.id, () => this.connect(parsed.id, token));
+          continue;
+        }
+        // After a connect refused for its token, the client's batched commands (its resubscribes) are
+        // dropped unanswered: it is about to reconnect with a fresh token, and ending the connection
+        // here would stop it for good. Without any connect attempt, a command is a protocol violation,
+        // and so is a connect that cannot be read.
+        if (this.connectRefused && parsed.kind === 'command') continue;
+        return this.disconnect(DISCONNECTS.badRequest);
+      }
+      if (parsed.kind === 'malformed') this.replyError(parsed.id, REPLY_ERRORS.badRequest);
+      else await this.serve(parsed.id, () => this.dispatch(parsed.id, parsed.command));
     }
   }
 
+  /** `id` is a checked unsigned integer (commands.ts), so it goes into the text as it is. */
   private reply(id: number, method: string, result: unknown): void {
     this.queue.push(`{"id":${id},${JSON.stringify(method)}:${JSON.stringify(result)}}`);
   }
@@ -144,28 +157,10 @@ export class ClientConnection implements PersonalReceiver {
     this.queue.push(JSON.stringify({ id, error }));
   }
 
-  private async handleCommand(command: Command): Promise<void> {
-    const id = command.id;
-    if (id === undefined) return; // a pong
+  /** Runs one command; a refusal is answered to its id, anything else is the server's failure. */
+  private async serve(id: number, work: () => Promise<void>): Promise<void> {
     try {
-      if (command.connect !== undefined) return await this.connect(id, command.connect.token);
-      if (!this.caller) {
-        // After a connect refused for its token, the client's batched commands (its resubscribes) are
-        // dropped unanswered: it is about to reconnect with a fresh token, and ending the connection
-        // here would stop it for good. Without any connect attempt, a command is a protocol violation.
-        if (this.connectRefused) return;
-        return this.disconnect(DISCONNECTS.badRequest);
-      }
-      if (command.subscribe !== undefined) return await this.subscribe(id, command.subscribe);
-      if (command.unsubscribe !== undefined) return await this.unsubscribe(id, command.unsubscribe.channel);
-      if (command.refresh !== undefined) return await this.refresh(id, command.refresh.token);
-      if (command.rpc !== undefined) return await this.rpc(id, command.rpc);
-      if (command.history !== undefined) return await this.history(id, command.history);
-      if (command.presence !== undefined) return await this.presence(id, command.presence, 'presence');
-      if (command.presence_stats !== undefined) return await this.presence(id, command.presence_stats, 'presence_stats');
-      // Clients write through REST, which persists before anything is published.
-      if (command.publish !== undefined) return this.replyError(id, REPLY_ERRORS.permissionDenied);
-      this.replyError(id, REPLY_ERRORS.notAvailable);
+      await work();
     } catch (error) {
       if (error instanceof ReplyFailure) return this.replyError(id, error.error);
       this.log.error({ err: error }, 'realtime command failed');
@@ -173,28 +168,38 @@ export class ClientConnection implements PersonalReceiver {
     }
   }
 
-  /** Verifies a wsToken and answers the connect result, or ends the connection in a way the client understands. */
-  private async authenticate(token: string | undefined): Promise<{ caller: UserCaller; expiresAt: number } | Disconnect | ReplyError> {
-    if (typeof token !== 'string' || token === '') return DISCONNECTS.invalidToken;
-    try {
-      const verified = await this.services.ctx.tokens.verify(token, 'ws');
-      const found = await findUserWithApp(this.services.ctx.store, verified.appId, verified.userId);
-      if (!found || found.user.deletedAt !== null) return DISCONNECTS.invalidToken;
-      // A revoked token is answered like an expired one: the client asks its backend for a new token,
-      // which the backend gives or refuses; it does not loop on the old one.
-      if (found.user.tokensValidAfter !== null && verified.issuedAt < found.user.tokensValidAfter) return REPLY_ERRORS.tokenExpired;
-      return { caller: { kind: 'user', app: found.app, user: found.user }, expiresAt: verified.expiresAt };
-    } catch (error) {
-      // An expired token is the one failure a fresh token fixes: the client asks its getToken and reconnects.
-      if (error instanceof ApiError && error.code === 'token_expired') return REPLY_ERRORS.tokenExpired;
-      if (error instanceof ApiError) return DISCONNECTS.invalidToken;
-      throw error;
+  private async dispatch(id: number, command: Command): Promise<void> {
+    switch (command.method) {
+      case 'connect':
+        return this.replyError(id, REPLY_ERRORS.badRequest);
+      case 'subscribe':
+        return this.subscribe(id, command.request);
+      case 'unsubscribe':
+        return this.unsubscribe(id, command.request.channel);
+      case 'refresh':
+        return this.refresh(id, command.request.token);
+      case 'typing':
+        return this.typing(id, command.request);
+      case 'rpc':
+        throw new ReplyFailure(REPLY_ERRORS.methodNotFound);
+      case 'history':
+        return this.history(id, command.request);
+      case 'presence':
+      case 'presence_stats':
+        return this.presence(id, command.request, command.method);
+      case 'publish':
+        // Clients write through REST, which persists before anything is published.
+        throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+      case 'sub_refresh':
+      case 'send':
+        return this.replyError(id, REPLY_ERRORS.notAvailable);
     }
   }
 
   private async connect(id: number, token: string | undefined): Promise<void> {
-    if (this.caller) return this.replyError(id, REPLY_ERRORS.badRequest);
-    const outcome = await this.authenticate(token);
+    const outcome = await authenticate(this.services.ctx, token);
+    // The socket may have closed (or timed out) while the token was checked: nothing may attach to it now.
+    if (this.closed) return;
     if ('reason' in outcome) return this.disconnect(outcome);
     if ('message' in outcome) {
       // The client closes and reconnects with a fresh token; a socket left unauthenticated is closed anyway.
@@ -208,6 +213,7 @@ export class ClientConnection implements PersonalReceiver {
       return this.disconnect(DISCONNECTS.forceNoReconnect);
     }
     this.caller = outcome.caller;
+    clearTimeout(this.connectTimer);
     this.setExpiry(outcome.expiresAt);
     // The personal stream is live before the reply: whatever happens after the client hears "connected" reaches it.
     await this.services.personal.attach(this, outcome.caller);
@@ -227,7 +233,7 @@ export class ClientConnection implements PersonalReceiver {
   }
 
   private async refresh(id: number, token: string | undefined): Promise<void> {
-    const outcome = await this.authenticate(token);
+    const outcome = await authenticate(this.services.ctx, token);
     if ('reason' in outcome) return this.disconnect(outcome);
     if ('message' in outcome) return this.replyError(id, outcome);
     if (outcome.caller.user.id !== this.caller?.user.id || outcome.caller.app.id !== this.caller.app.id) {
@@ -254,7 +260,6 @@ export class ClientConnection implements PersonalReceiver {
     const caller = this.caller;
     const channelId = request.channel;
     if (!caller) return;
-    if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
     if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
     if (this.subscriptions.size >= this.services.maxSubscriptions) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
     await this.requireReadable(caller, channelId);
@@ -283,7 +288,6 @@ export class ClientConnection implements PersonalReceiver {
     const caller = this.caller;
     const channelId = request.channel;
     if (!caller) return;
-    if (typeof channelId !== 'string' || channelId === '') throw new ReplyFailure(REPLY_ERRORS.badRequest);
     await this.requireReadable(caller, channelId);
     const watchers = await this.services.presence.watchersOf(caller.app.id, channelId);
     if (method === 'presence_stats') {
@@ -297,10 +301,6 @@ export class ClientConnection implements PersonalReceiver {
     const caller = this.caller;
     const channelId = request.channel;
     if (!caller) return;
-    const whole = (value: unknown) => value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
-    if (typeof channelId !== 'string' || channelId === '' || !whole(request.limit) || !whole(request.since?.offset)) {
-      throw new ReplyFailure(REPLY_ERRORS.badRequest);
-    }
     await this.requireReadable(caller, channelId);
     const result = await history(this.services.ctx.store, caller.app.id, channelId, request);
     if (result === undefined) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
@@ -320,16 +320,11 @@ export class ClientConnection implements PersonalReceiver {
   }
 
   /** `{"rpc":{"method":"typing","data":{"channel","typing","parentId?"}}}`: typing without a REST round trip. */
-  private async rpc(id: number, request: RpcRequest): Promise<void> {
+  private async typing(id: number, request: TypingRequest): Promise<void> {
     const caller = this.caller;
     if (!caller) return;
-    if (request.method !== 'typing') throw new ReplyFailure(REPLY_ERRORS.methodNotFound);
-    const data = request.data;
-    if (!data || typeof data.channel !== 'string' || typeof data.typing !== 'boolean' || (data.parentId !== undefined && typeof data.parentId !== 'string')) {
-      throw new ReplyFailure(REPLY_ERRORS.badRequest);
-    }
     try {
-      await recordTyping(this.services.ctx, caller, data.channel, { typing: data.typing, ...(data.parentId ? { parentId: data.parentId } : {}) });
+      await recordTyping(this.services.ctx, caller, request.channel, { typing: request.typing, ...(request.parentId ? { parentId: request.parentId } : {}) });
     } catch (error) {
       if (error instanceof ApiError) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
       throw error;
@@ -337,8 +332,8 @@ export class ClientConnection implements PersonalReceiver {
     this.reply(id, 'rpc', { data: {} });
   }
 
-  private async unsubscribe(id: number, channelId: string | undefined): Promise<void> {
-    if (typeof channelId === 'string') await this.dropSubscription(channelId);
+  private async unsubscribe(id: number, channelId: string): Promise<void> {
+    await this.dropSubscription(channelId);
     this.reply(id, 'unsubscribe', {});
   }
 
@@ -383,6 +378,7 @@ export class ClientConnection implements PersonalReceiver {
     if (this.closed && this.subscriptions.size === 0) return;
     this.closed = true;
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.connectTimer);
     this.early = undefined;
     if (this.caller) this.services.personal.detach(this, this.caller);
     for (const channelId of [...this.subscriptions.keys()]) await this.dropSubscription(channelId);

@@ -18,6 +18,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export interface Gateway {
   readonly connections: ReadonlySet<ClientConnection>;
   readonly hub: ChannelHub;
+  /** The options in force, defaults filled in. */
+  readonly settings: Readonly<Required<GatewayOptions>>;
   /** Disconnects every client (they reconnect elsewhere) and stops accepting. */
   close(): Promise<void>;
 }
@@ -32,12 +34,16 @@ export interface GatewayOptions {
   maxSubscriptions?: number;
   /** Channels with more members than this (default 100) carry no user.online / user.offline. */
   presenceMemberLimit?: number;
+  /** How long a socket may stay open without a successful connect (default 10 s); then it is closed with 3502. */
+  connectTimeoutMs?: number;
 }
 
 /** How long a user stays online after their last connection closes, unless configured. */
 export const OFFLINE_DELAY_MS = 5000;
 /** Channels with more members than this carry no presence events, unless configured. */
 export const PRESENCE_MEMBER_LIMIT = 100;
+/** How long a socket may stay open without a successful connect, unless configured: the real client connects at once. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * Serves the Centrifugo client protocol on `/ws`, on the API's own port. One
@@ -45,17 +51,25 @@ export const PRESENCE_MEMBER_LIMIT = 100;
  */
 export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBaseLogger, options: GatewayOptions = {}): Gateway {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const settings: Required<GatewayOptions> = {
+    recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT,
+    offlineDelayMs: options.offlineDelayMs ?? OFFLINE_DELAY_MS,
+    maxSubscriptions: options.maxSubscriptions ?? MAX_SUBSCRIPTIONS,
+    presenceMemberLimit: options.presenceMemberLimit ?? PRESENCE_MEMBER_LIMIT,
+    connectTimeoutMs: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+  };
   const hub = new ChannelHub(ctx.bus, ctx.store);
   const presence = new PresenceTracker(ctx.presence, ctx.store, log);
-  const personal = new PersonalStreams(ctx, presence, log, options.offlineDelayMs ?? OFFLINE_DELAY_MS, options.presenceMemberLimit ?? PRESENCE_MEMBER_LIMIT);
+  const personal = new PersonalStreams(ctx, presence, log, settings.offlineDelayMs, settings.presenceMemberLimit);
   const services: GatewayServices = {
     ctx,
     hub,
     personal,
     presence,
     log,
-    recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT,
-    maxSubscriptions: options.maxSubscriptions ?? MAX_SUBSCRIPTIONS,
+    recoveryLimit: settings.recoveryLimit,
+    maxSubscriptions: settings.maxSubscriptions,
+    connectTimeoutMs: settings.connectTimeoutMs,
   };
   const connections = new Set<ClientConnection>();
   const forget = (connection: ClientConnection) => connections.delete(connection);
@@ -98,6 +112,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   return {
     connections,
     hub,
+    settings,
     async close() {
       clearInterval(pinger);
       for (const connection of connections) connection.disconnect(DISCONNECTS.shutdown);

@@ -30,12 +30,17 @@ export const DISCONNECTS = {
   shutdown: { code: 3001, reason: 'shutdown' },
   expired: { code: 3005, reason: 'connection expired' },
   revoked: { code: 3006, reason: 'credentials revoked' },
-  noPong: { code: 3012, reason: 'no pong' },
   slow: { code: 3008, reason: 'slow' },
+  noPong: { code: 3012, reason: 'no pong' },
   invalidToken: { code: 3500, reason: 'invalid token' },
   badRequest: { code: 3501, reason: 'bad request' },
+  /** No successful connect in time: a stale or hostile socket, not a client a retry would help. */
+  stale: { code: 3502, reason: 'stale' },
   forceNoReconnect: { code: 3503, reason: 'force disconnect' },
 } as const satisfies Record<string, { code: number; reason: string }>;
+
+/** A disconnect push (and close code) on the wire. */
+export type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
 
 /** Unsubscribe push codes: below 2500 the subscription ends for good. */
 export const UNSUBSCRIBES = {
@@ -43,55 +48,47 @@ export const UNSUBSCRIBES = {
   channelDeleted: { code: 2001, reason: 'channel deleted' },
 } as const satisfies Record<string, { code: number; reason: string }>;
 
+/*
+ * Requests as the gateway reads them, after commands.ts has checked them: a
+ * field the client may leave out is optional, every one present has its type.
+ */
+
+/** `{"connect":{token?, name?, version?}}`: only the token is read. */
 export interface ConnectRequest {
   token?: string;
-  name?: string;
-  version?: string;
 }
 
+/** `{"subscribe":{channel, recover?, offset?, epoch?}}`; the client's other fields are ignored. */
 export interface SubscribeRequest {
-  channel?: string;
-  recover?: boolean;
+  channel: string;
+  recover: boolean;
   offset?: number;
   epoch?: string;
 }
 
+/** A request about one channel: `unsubscribe`, `publish`, `presence`, `presence_stats`. */
 export interface ChannelRequest {
-  channel?: string;
+  channel: string;
 }
 
-/** `{"rpc":{"method","data"}}`; the only method is `typing`. */
-export interface RpcRequest {
-  method?: string;
-  data?: { channel?: unknown; typing?: unknown; parentId?: unknown };
+/** The `typing` rpc's data: `{"rpc":{"method":"typing","data":{channel, typing, parentId?}}}`. */
+export interface TypingRequest {
+  channel: string;
+  typing: boolean;
+  parentId?: string;
 }
 
-/** `{"history":{channel, limit?, since?: {offset, epoch}, reverse?}}` */
+/** `{"history":{channel, limit?, since?: {offset?, epoch?}, reverse?}}` */
 export interface HistoryRequest {
-  channel?: string;
+  channel: string;
   limit?: number;
   since?: { offset?: number; epoch?: string };
   reverse?: boolean;
 }
 
+/** `{"refresh":{token?}}` */
 export interface RefreshRequest {
   token?: string;
-}
-
-/** One command of a frame: `{"id":N,"<method>":{...}}`. An empty object is a pong. */
-export interface Command {
-  id?: number;
-  connect?: ConnectRequest;
-  subscribe?: SubscribeRequest;
-  unsubscribe?: ChannelRequest;
-  publish?: ChannelRequest;
-  presence?: ChannelRequest;
-  presence_stats?: ChannelRequest;
-  history?: HistoryRequest;
-  rpc?: RpcRequest;
-  refresh?: RefreshRequest;
-  sub_refresh?: unknown;
-  send?: unknown;
 }
 
 /** A publication in a subscribe reply or a push. */

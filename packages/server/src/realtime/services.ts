@@ -22,4 +22,6 @@ export interface GatewayServices {
   log: FastifyBaseLogger;
   recoveryLimit: number;
   maxSubscriptions: number;
+  /** How long a socket may go without a successful connect before it is closed as stale. */
+  connectTimeoutMs: number;
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import type { Disconnect } from './protocol.js';
 import { rawSocketOf, textFrame } from './text-frame.js';
 
 /** A socket whose unsent data passes this many bytes is not reading: it is dropped, not buffered without end. */
@@ -83,6 +84,16 @@ class JoinCache {
 
 /** How long a socket may stay over the limit before it counts as not reading: a large reply takes a moment to drain. */
 const SLOW_CLIENT_MS = 2000;
+/** How long a closing client has to answer the close frame once it has left the process. */
+const CLOSE_GRACE_MS = 1000;
+/**
+ * How long a closing socket is kept while its close frame still waits in the
+ * process behind unsent data (a client that stopped reading): if the client
+ * reads again within this time it gets the disconnect push and close code.
+ * It costs a descriptor and at most one write's bytes; `ws` itself gives up
+ * on a close handshake after as long.
+ */
+export const CLOSE_LINGER_MS = 30_000;
 
 /**
  * Frames for one socket, coalesced into a single write per flush (see
@@ -90,10 +101,17 @@ const SLOW_CLIENT_MS = 2000;
  * burst of events reaches a socket as one message of newline-separated
  * pushes. One timer serves every socket: an event for a thousand sockets
  * schedules one flush, not a thousand.
+ *
+ * Once the socket holds more than it can pass to the kernel (the client reads
+ * slower than it is sent to, or not at all), frames wait here, whole, until
+ * it drains: what waits is counted in `backlog`, and a disconnect can drop it
+ * and put its close frame right behind the little the socket still holds.
  */
 export class WriteQueue {
   private frames: Frame[] = [];
   private queuedBytes = 0;
+  /** The socket is behind: frames wait for its 'drain'. */
+  private waiting = false;
   private slowCheck: NodeJS.Timeout | undefined;
   private readonly raw: Socket | undefined;
 
@@ -102,6 +120,7 @@ export class WriteQueue {
     private readonly onOverflow: () => void,
   ) {
     this.raw = rawSocketOf(socket);
+    this.raw?.on('drain', () => this.drained());
   }
 
   /** Bytes waiting for this socket: queued here and buffered in the socket. */
@@ -113,6 +132,10 @@ export class WriteQueue {
   push(frame: Frame): void {
     this.frames.push(frame);
     this.queuedBytes += frame.length;
+    if (this.waiting) {
+      if (this.backlog > MAX_BUFFERED_BYTES) this.watchSlow();
+      return;
+    }
     if (this.frames.length > 1) return;
     pending.add(this);
     schedule();
@@ -122,21 +145,62 @@ export class WriteQueue {
   discard(): void {
     this.frames = [];
     this.queuedBytes = 0;
+    this.waiting = false;
     clearTimeout(this.slowCheck);
+    this.slowCheck = undefined;
   }
 
   /** Writes what is queued as one WebSocket text message, unless the socket is still behind. */
   flush(joins: JoinCache = new JoinCache()): void {
-    if (this.frames.length === 0 || this.socket.readyState !== this.socket.OPEN) return this.discard();
-    // Still behind: hold the frames (bounded by the check below) instead of piling more on the socket.
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.watchSlow();
+    if (this.socket.readyState !== this.socket.OPEN) return this.discard();
+    if (this.frames.length === 0) return;
+    if (this.behind()) {
+      this.waiting = true;
+      if (this.backlog > MAX_BUFFERED_BYTES) this.watchSlow();
+      return;
+    }
     const frames = this.frames;
     this.frames = [];
     this.queuedBytes = 0;
     if (this.raw) this.raw.write(joins.frame(frames));
     // A Buffer would go out as a binary message unless told otherwise; the protocol's JSON framing is text.
     else this.socket.send(joined(frames), { binary: false });
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) this.watchSlow();
+    this.waiting = this.behind();
+    if (this.backlog > MAX_BUFFERED_BYTES) this.watchSlow();
+  }
+
+  /**
+   * Ends the socket: the disconnect push and the close frame go right behind
+   * what the socket already holds, and what waits here is dropped. The socket
+   * is cut once they have left the process and the client had a moment to
+   * answer, or after `lingerMs` if they never could.
+   */
+  close(disconnect: Disconnect, lingerMs: number): void {
+    this.discard();
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify({ push: { disconnect } }));
+    this.socket.close(disconnect.code, disconnect.reason);
+    const deadline = Date.now() + lingerMs;
+    const check = () => {
+      if (this.socket.readyState === this.socket.CLOSED) return;
+      if (this.raw && this.raw.writableLength > 0 && Date.now() < deadline) return void setTimeout(check, CLOSE_GRACE_MS).unref();
+      // Whatever is left is in the kernel, which still delivers it (and the close frame) after the cut.
+      this.socket.terminate();
+    };
+    setTimeout(check, CLOSE_GRACE_MS).unref();
+  }
+
+  /** With the raw socket, `writableNeedDrain` says a write went past its buffer and 'drain' will follow. */
+  private behind(): boolean {
+    return this.raw ? this.raw.writableNeedDrain : this.socket.bufferedAmount > MAX_BUFFERED_BYTES;
+  }
+
+  private drained(): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    if (this.frames.length === 0) return;
+    pending.add(this);
+    schedule();
   }
 
   /** Over the limit now; still over it after a while means the client is not reading. */
@@ -144,8 +208,12 @@ export class WriteQueue {
     if (this.slowCheck) return;
     this.slowCheck = setTimeout(() => {
       this.slowCheck = undefined;
-      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.onOverflow();
-      this.flush();
+      if (this.backlog > MAX_BUFFERED_BYTES) return this.onOverflow();
+      // Without the raw socket there is no 'drain' to wait for: try again now.
+      if (!this.raw) {
+        this.waiting = false;
+        this.flush();
+      }
     }, SLOW_CLIENT_MS);
     this.slowCheck.unref();
   }
