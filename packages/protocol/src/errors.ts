@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   invalid_json: { status: 400, description: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, description: 'A field is missing, has the wrong type, is too long, or is not allowed.' },
+  malformed_request: { status: 400, description: 'The request is not well-formed HTTP: its request line, a header or its framing.' },
   unauthorized: { status: 401, description: 'No credentials: send `Authorization: Bearer <token>` or `X-API-Key`.' },
   invalid_api_key: { status: 401, description: 'The API key is unknown, revoked or past its rotation window.' },
   invalid_token: { status: 401, description: 'The token is malformed, has a bad signature, or names an unknown app or user.' },
@@ -21,12 +22,14 @@ export const ERROR_CODES = {
   channel_not_found: { status: 404, description: 'No such channel in this app, or not one the caller may see.' },
   message_not_found: { status: 404, description: 'No such message, or not in a channel the caller may read.' },
   reaction_not_found: { status: 404, description: 'The caller has no reaction of this type on this message.' },
+  request_timeout: { status: 408, description: 'The request did not arrive in time (its headers, or the whole of it); the connection is closed.' },
   channel_exists: { status: 409, description: 'A channel with this id exists and the caller may not see it.' },
   message_id_conflict: { status: 409, description: 'A message with this id was sent with a different body.' },
   payload_too_large: { status: 413, description: 'The request body is larger than the limit (1 MiB).' },
   unsupported_media_type: { status: 415, description: 'The body is not `application/json`.' },
+  headers_too_large: { status: 431, description: 'The request headers are larger than 16 KiB.' },
   internal_error: { status: 500, description: 'A fault on our side; the request id finds it in the logs.' },
-  service_unavailable: { status: 503, description: 'The store is unreachable; retry later.' },
+  service_unavailable: { status: 503, description: 'The store is unreachable, or this server is shutting down; retry later.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 /** A stable, snake_case error code. */

@@ -5,6 +5,8 @@
 export const LIMITS = {
   /** Largest request body, in bytes. */
   bodyBytes: 1024 * 1024,
+  /** Largest request line and headers together, in bytes (past it: 431 `headers_too_large`). */
+  headerBytes: 16 * 1024,
   /** User ids: 1 to 128 characters of letters, digits and `_ - . @ :`. */
   userIdLength: 128,
   userNameLength: 200,
@@ -29,6 +31,10 @@ export const LIMITS = {
   attachmentsPerMessage: 10,
   mentionsPerMessage: 100,
   messagesPerPage: 200,
+  /** Largest message sequence number, so `before`/`after`/`around`: PostgreSQL's `integer`, 2^31 − 1. */
+  messageSeq: 2_147_483_647,
+  /** Largest attachment `size`, in bytes: 2^53 − 1, the largest integer a JSON number carries exactly. */
+  attachmentSize: Number.MAX_SAFE_INTEGER,
   /** Longest `q` of `GET /api/search`, in characters. */
   searchQueryLength: 200,
   /** Words in one search `q`: each must match, so more only narrows (and costs). */
@@ -43,3 +49,11 @@ export const LIMITS = {
 
 /** The characters a user id may use. */
 export const USER_ID_PATTERN = '^[A-Za-z0-9_.@:-]+$';
+
+/**
+ * URLs a client will load or link to (images, attachments): `http(s)://`
+ * (the scheme in any case) and a host, no spaces. `javascript:`, `data:`,
+ * `file:` and the rest are refused, so no client renders a stored script or
+ * a local file from another user's input.
+ */
+export const HTTP_URL_PATTERN = '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+([/?#]\\S*)?$';

@@ -7,6 +7,7 @@ import { TokenService } from './domain/auth/tokens.js';
 import { TypingTracker } from './domain/channels/typing.js';
 import { buildHttpApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
+import type { HttpTimeouts } from './http/timeouts.js';
 import type { TypedApp } from './http/typed.js';
 import { openPresence, type PresenceStore } from './presence/index.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
@@ -35,6 +36,8 @@ export interface ChatServerOptions {
   presence?: PresenceStore;
   logger?: FastifyServerOptions['logger'];
   realtime?: GatewayOptions;
+  /** HTTP connection and request timeouts (tests use short ones); defaults in `http/timeouts.ts`. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 /** Opens the store, migrates it, and builds the HTTP API. */
@@ -46,7 +49,10 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
   const presence = options.presence ?? openPresence(config.redisUrl);
   const context: ServerContext = { store, bus, presence, tokens, typing: new TypingTracker(bus), version: VERSION, startedAt: Date.now() };
-  const app = await buildHttpApp(context, { logger: options.logger ?? false });
+  const app = await buildHttpApp(context, {
+    logger: options.logger ?? false,
+    ...(options.httpTimeouts ? { timeouts: options.httpTimeouts } : {}),
+  });
   const gateway = attachGateway(app, context, app.log, options.realtime);
   return {
     app,

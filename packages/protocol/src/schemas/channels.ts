@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../limits.js';
-import { Cursor, CustomData, Timestamp } from './common.js';
+import { Cursor, CustomData, HttpUrl, Timestamp } from './common.js';
 import { Message } from './messages.js';
 import { UserId } from './users.js';
 
@@ -80,7 +80,7 @@ export const CreateChannelBody = Type.Object(
     type: ChannelType,
     id: Type.Optional(ChannelId),
     name: Type.Optional(Type.String({ maxLength: LIMITS.channelNameLength })),
-    image: Type.Optional(Type.String({ maxLength: LIMITS.imageUrlLength })),
+    image: Type.Optional(HttpUrl),
     members: Type.Optional(Type.Array(UserId, { maxItems: LIMITS.membersPerCall })),
     custom: Type.Optional(CustomData),
     /** With `members`: return the one channel of this type for exactly this member set. */
@@ -95,7 +95,7 @@ export const CreateChannelBody = Type.Object(
 export const UpdateChannelBody = Type.Object(
   {
     name: Type.Optional(Type.Union([Type.String({ maxLength: LIMITS.channelNameLength }), Type.Null()])),
-    image: Type.Optional(Type.Union([Type.String({ maxLength: LIMITS.imageUrlLength }), Type.Null()])),
+    image: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
     custom: Type.Optional(CustomData),
   },
   { additionalProperties: false },

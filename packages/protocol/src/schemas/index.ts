@@ -1,5 +1,5 @@
 /** TypeBox schemas of the REST API: the server validates with them, clients type with them. */
-export { ErrorResponse, Cursor, Timestamp, CustomData } from './common.js';
+export { ErrorResponse, Cursor, HttpUrl, Timestamp, CustomData } from './common.js';
 export {
   UserId,
   UserRole,

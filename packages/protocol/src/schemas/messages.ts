@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../limits.js';
-import { Cursor, CustomData, Timestamp } from './common.js';
+import { Cursor, CustomData, HttpUrl, Timestamp } from './common.js';
 import { UserId } from './users.js';
 
 /** Message ids may be chosen by the client (a UUID, say) to make sending idempotent. */
@@ -10,13 +10,13 @@ export const MessageId = Type.String({ minLength: 1, maxLength: LIMITS.messageId
 export const Attachment = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 32 }),
-    url: Type.Optional(Type.String({ maxLength: LIMITS.imageUrlLength })),
+    url: Type.Optional(HttpUrl),
     name: Type.Optional(Type.String({ maxLength: 256 })),
-    size: Type.Optional(Type.Integer({ minimum: 0 })),
+    size: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.attachmentSize })),
     mimeType: Type.Optional(Type.String({ maxLength: 128 })),
     width: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     height: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-    thumbUrl: Type.Optional(Type.String({ maxLength: LIMITS.imageUrlLength })),
+    thumbUrl: Type.Optional(HttpUrl),
   },
   { additionalProperties: false },
 );
@@ -105,7 +105,8 @@ export const UpdateMessageBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Seq = Type.Integer({ minimum: 0 });
+/** A position in a channel's message sequence, up to the largest a store holds. */
+const Seq = Type.Integer({ minimum: 0, maximum: LIMITS.messageSeq });
 
 /** `GET /api/channels/:id/messages` and `GET /api/messages/:id/replies` query, by message sequence. */
 export const ListMessagesQuery = Type.Object(

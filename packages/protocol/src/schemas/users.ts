@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { LIMITS, USER_ID_PATTERN } from '../limits.js';
-import { Cursor, CustomData, Timestamp } from './common.js';
+import { Cursor, CustomData, HttpUrl, Timestamp } from './common.js';
 
 /** A user id chosen by the customer's backend. */
 export const UserId = Type.String({ minLength: 1, maxLength: LIMITS.userIdLength, pattern: USER_ID_PATTERN });
@@ -9,7 +9,6 @@ export const UserId = Type.String({ minLength: 1, maxLength: LIMITS.userIdLength
 export const UserRole = Type.Union([Type.Literal('user'), Type.Literal('moderator'), Type.Literal('admin')]);
 
 const UserName = Type.String({ maxLength: LIMITS.userNameLength });
-const ImageUrl = Type.String({ maxLength: LIMITS.imageUrlLength });
 
 /** A user as every endpoint returns it. */
 export const User = Type.Object(
@@ -30,7 +29,7 @@ export const User = Type.Object(
 /** Fields the customer's backend may set on a user. Omitted fields keep their value. */
 export const UserFields = {
   name: Type.Optional(Type.Union([UserName, Type.Null()])),
-  image: Type.Optional(Type.Union([ImageUrl, Type.Null()])),
+  image: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
   custom: Type.Optional(CustomData),
   role: Type.Optional(UserRole),
 };
@@ -48,7 +47,7 @@ export const UpsertUsersBody = Type.Object(
 export const UpdateMeBody = Type.Object(
   {
     name: Type.Optional(Type.Union([UserName, Type.Null()])),
-    image: Type.Optional(Type.Union([ImageUrl, Type.Null()])),
+    image: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
   },
   { additionalProperties: false },
 );

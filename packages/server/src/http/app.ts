@@ -1,4 +1,3 @@
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@chatsdk/protocol';
@@ -6,9 +5,12 @@ import { ErrorResponse } from '@chatsdk/protocol/schemas';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { randomToken } from '../domain/common/ids.js';
 import { registerAuth } from './auth.js';
+import { answerClientError } from './client-errors.js';
 import type { ServerContext } from './context.js';
+import { registerCors } from './cors.js';
 import { registerErrorHandling, sendError } from './errors.js';
 import { registerInputGuards } from './input-guards.js';
+import { setBaseHeaders } from './response-headers.js';
 import { appSettingsRoutes } from './routes/app-settings.js';
 import { blockRoutes } from './routes/blocks.js';
 import { channelRoutes } from './routes/channels.js';
@@ -26,19 +28,29 @@ import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { typingRoutes } from './routes/typing.js';
 import { userRoutes } from './routes/users.js';
+import { registerShutdownAnswer } from './shutdown.js';
+import { type HttpTimeouts, serverTimeoutOptions } from './timeouts.js';
 import type { TypedApp } from './typed.js';
 import { createValidatorCompiler } from './validation.js';
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
+/** What a server is built with beyond its context. */
+export interface HttpAppOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Connection and request timeouts; the defaults are `DEFAULT_HTTP_TIMEOUTS`. */
+  timeouts?: Partial<HttpTimeouts>;
+}
+
 /** Builds the HTTP API over a ready context. The caller listens and closes. */
-export async function buildHttpApp(
-  ctx: ServerContext,
-  options: { logger?: FastifyServerOptions['logger'] } = {},
-): Promise<TypedApp> {
+export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions = {}): Promise<TypedApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: LIMITS.bodyBytes,
+    ...serverTimeoutOptions(options.timeouts),
+    // Node's own errors (bad framing, oversized headers, timeouts) and the shutdown's 503 in the one error shape.
+    clientErrorHandler: answerClientError,
+    return503OnClosing: false,
     // A caller's own X-Request-Id is kept when it is sane, so logs on both sides line up.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -49,7 +61,7 @@ export async function buildHttpApp(
     onConstructorPoisoning: 'error',
     // Malformed escapes and over-long path parameters are answered by the router, before any hook runs.
     frameworkErrors: (error, request, reply) => {
-      reply.header('x-request-id', request.id);
+      setBaseHeaders(reply, request.id);
       sendError(request, reply, 'validation_failed', error.message);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -60,18 +72,12 @@ export async function buildHttpApp(
   registerErrorHandling(app, ctx.store);
   registerInputGuards(app);
 
+  // Hooks run in this order: headers every answer carries, the shutdown's 503, CORS preflights, then auth.
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+    setBaseHeaders(reply, request.id);
   });
-
-  await app.register(cors, {
-    origin: true,
-    methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-    // X-API-Key is deliberately absent: a browser must never carry the app's secret.
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-    exposedHeaders: ['X-Request-Id'],
-    maxAge: 600,
-  });
+  registerShutdownAnswer(app);
+  registerCors(app, ctx.store);
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their component name (ErrorResponse, not def-0).

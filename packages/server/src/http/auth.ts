@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../domain/auth/api-keys.js';
-import type { AppRecord } from '../domain/auth/apps.js';
 import { type Caller, findUserWithApp, type ServerCaller, type UserCaller } from '../domain/auth/caller.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from './context.js';
+import { originAllowed } from './origins.js';
 
 /** The caller of a request: the app's backend or one of its users. */
 export type Actor = Caller;
@@ -24,16 +24,12 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-function originAllowed(app: AppRecord, origin: string | undefined): boolean {
-  if (origin === undefined || app.allowedOrigins.length === 0) return true;
-  return app.allowedOrigins.includes('*') || app.allowedOrigins.includes(origin);
-}
-
 async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promise<Actor> {
   const apiKey = request.headers['x-api-key'];
   if (apiKey !== undefined) {
     const app = typeof apiKey === 'string' ? await authenticateApiKey(ctx.store, apiKey) : undefined;
     if (!app) throw new ApiError('invalid_api_key', 'the API key is unknown, revoked or expired');
+    request.chatApp = app;
     return { kind: 'server', app };
   }
   const authorization = request.headers.authorization;
@@ -46,6 +42,8 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
   const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
   if (!found || found.user.deletedAt !== null) throw new ApiError('invalid_token', 'the user of this token no longer exists');
   const { user, app } = found;
+  // Known from here on, so CORS follows this app's origins even on the refusals below.
+  request.chatApp = app;
   if (user.tokensValidAfter !== null && verified.issuedAt < user.tokensValidAfter) {
     throw new ApiError('token_revoked', "this token was issued before the user's tokens were revoked");
   }

@@ -37,11 +37,15 @@ function byStatus(status: number): ErrorCode {
   return 'validation_failed';
 }
 
-/** Sends the one error shape. */
+/**
+ * Sends the one error shape. The body goes out as text, past the route's
+ * response serializer: a route may declare its own shape for that status
+ * (`/health` answers 503 with its health report), which an error must not take.
+ */
 export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   const status = statusOf(code);
   const body: ErrorBody = { error: { code, message, status, requestId: String(request.id) } };
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
 /** Maps every failure to the error shape: known client errors to their code, the rest to 500/503 and the log. */

@@ -1,5 +1,5 @@
 import { LIMITS } from '@chatsdk/protocol';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 
 /**
@@ -23,6 +23,18 @@ function checkInput(part: string, root: unknown): void {
   }
 }
 
+/** The schema of a part that takes no fields, `{}` only; a new object each time, since compilers may annotate it. */
+function noFields(): Record<string, unknown> {
+  return { type: 'object', properties: {}, additionalProperties: false };
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** No body at all is the empty one (a JSON `null` is still refused). */
+async function noBodyIsEmpty(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined) request.body = {};
+}
+
 /**
  * Input rules that hold for every route, present and future. Must be
  * registered before the routes: `onRoute` sees only routes added after it.
@@ -31,10 +43,17 @@ export function registerInputGuards(app: FastifyInstance): void {
   // JSON is the only body this API reads; anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
 
-  // A route that declares no query string takes none: unknown parameters are refused like unknown fields.
   app.addHook('onRoute', (route) => {
     route.schema ??= {};
-    route.schema.querystring ??= { type: 'object', additionalProperties: false };
+    // A route that declares no query string takes none: unknown parameters are refused like unknown fields.
+    // `properties` must be there, even empty: the OpenAPI generator lists the keys of a schema without it as parameters.
+    route.schema.querystring ??= noFields();
+    // A route that may carry a body but declares none takes an empty object or nothing, never fields it would ignore.
+    const methods = [route.method].flat();
+    if (route.schema.body === undefined && methods.some((m) => BODY_METHODS.has(m))) {
+      route.schema.body = noFields();
+      route.preValidation = [...[route.preValidation ?? []].flat(), noBodyIsEmpty];
+    }
   });
 
   app.addHook('preValidation', async (request) => {

@@ -373,8 +373,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** What is wrong with a reply that should be the one error shape with a 4xx status; empty when nothing. */
 export function errorReplyProblems(reply: RawReply, codes?: readonly ErrorCode[]): string[] {
+  const status = reply.status < 400 || reply.status > 499 ? [`status ${reply.status} is not 4xx`] : [];
+  return [...status, ...errorShapeProblems(reply, codes)];
+}
+
+/** What is wrong with a reply that should be the one error shape, whatever its status; empty when nothing. */
+export function errorShapeProblems(reply: RawReply, codes?: readonly ErrorCode[]): string[] {
   const problems: string[] = [];
-  if (reply.status < 400 || reply.status > 499) problems.push(`status ${reply.status} is not 4xx`);
   let body: unknown;
   try {
     body = JSON.parse(reply.text);
