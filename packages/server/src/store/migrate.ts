@@ -5,6 +5,7 @@ import { blockLookup } from './migrations/0003-block-lookup.js';
 import { lastActive } from './migrations/0004-last-active.js';
 import { memberChannels } from './migrations/0005-member-channels.js';
 import { messageSearch } from './migrations/0006-message-search.js';
+import { partialIndexes } from './migrations/0007-partial-indexes.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -16,6 +17,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0004-last-active': lastActive,
     '0005-member-channels': memberChannels,
     '0006-message-search': messageSearch(store.kind),
+    '0007-partial-indexes': partialIndexes,
   };
 }
 
@@ -37,5 +39,19 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const ran = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  if (ran.length > 0 && store.kind === 'postgres') await analyzeSchema(store);
+  return ran;
+}
+
+/**
+ * Gives PostgreSQL's planner statistics for every table of the schema after
+ * migrations created or reshaped them. Without any (autovacuum off, or not
+ * yet run) it guesses, and has been seen reading a whole channel to answer
+ * one page. SQLite plans well without statistics and is left to them.
+ */
+async function analyzeSchema(store: Store): Promise<void> {
+  const schema = await currentSchema(store);
+  const { rows } = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = ${schema}`.execute(store.db);
+  for (const { name } of rows) await sql`analyze ${sql.id(schema, name)}`.execute(store.db);
 }
