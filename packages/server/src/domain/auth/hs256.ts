@@ -3,9 +3,20 @@ import { createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'no
 /** The one header ChatSDK signs with; its JSON text is fixed, so it is encoded once. */
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 
+/**
+ * Whether `text` is the one canonical base64url encoding of some bytes: no
+ * padding, no `+` or `/`, nothing outside the alphabet, and unused low bits
+ * of the last character zero. Node's decoder forgives all of these, which
+ * would let one token be written several ways.
+ */
+function isCanonicalBase64url(text: string): boolean {
+  return Buffer.from(text, 'base64url').toString('base64url') === text;
+}
+
 /** The header of a token, when it names HS256 and nothing this verifier would have to understand. */
 function acceptableHeader(encoded: string): boolean {
   if (encoded === HEADER) return true;
+  if (!isCanonicalBase64url(encoded)) return false;
   try {
     const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString());
     return typeof header === 'object' && header !== null && (header as { alg?: unknown }).alg === 'HS256' && !('crit' in header);
@@ -49,8 +60,10 @@ export class Hs256Key {
     const last = token.lastIndexOf('.');
     if (first <= 0 || last === first || token.indexOf('.', first + 1) !== last) return false;
     if (!acceptableHeader(token.slice(0, first))) return false;
-    const signature = Buffer.from(token.slice(last + 1), 'base64url');
-    const expected = this.mac(token.slice(0, last));
+    if (!isCanonicalBase64url(token.slice(first + 1, last))) return false;
+    // The signature's text is compared, not its decoded bytes: only the canonical encoding verifies.
+    const signature = Buffer.from(token.slice(last + 1));
+    const expected = Buffer.from(this.mac(token.slice(0, last)).toString('base64url'));
     return signature.length === expected.length && timingSafeEqual(signature, expected);
   }
 

@@ -15,15 +15,23 @@ export interface VerifiedToken {
   expiresAt: number;
 }
 
+/** How far ahead of this server's clock a token's `iat`, `ims` or `nbf` may be: the issuer's clock may run a little fast. */
+export const CLOCK_SKEW_SECONDS = 60;
+
 interface Claims {
   sub: string;
   app: string;
   aud: string;
   iat: number;
   exp: number;
+  /** Not before (RFC 7519 4.1.5); ChatSDK does not set it, but honours it. */
+  nbf?: number;
   /** Issue time in ms. `iat` has whole seconds only, too coarse to tell a token issued just after a revocation from one just before. */
   ims?: number;
 }
+
+/** What a token whose signature does not hold is told, whether or not its app exists. */
+const INVALID_SIGNATURE = 'token signature or claims are invalid';
 
 /** Reads the app claim without verifying, to choose the key to verify with. */
 function peekClaims(token: string): Partial<Claims> | undefined {
@@ -86,11 +94,12 @@ export class TokenService {
     let key = this.keys.get(peeked.app);
     if (!key) {
       const secret = await this.loadSecret(peeked.app);
-      if (!secret) throw new ApiError('invalid_token', 'token names an unknown app');
+      // The same answer as a bad signature: a caller must not learn which app ids exist.
+      if (!secret) throw new ApiError('invalid_token', INVALID_SIGNATURE);
       key = this.keyFor(peeked.app, secret);
     }
     // The claims were read to choose the key; once the signature holds they are the signed ones.
-    if (!key.signs(token)) throw new ApiError('invalid_token', 'token signature or claims are invalid');
+    if (!key.signs(token)) throw new ApiError('invalid_token', INVALID_SIGNATURE);
     const claims = peeked;
     if (
       typeof claims.sub !== 'string' ||
@@ -101,7 +110,16 @@ export class TokenService {
     ) {
       throw new ApiError('invalid_token', 'token claims are invalid');
     }
-    if (claims.exp * 1000 <= Date.now()) throw new ApiError('token_expired', 'token has expired');
+    const now = Date.now();
+    if (claims.exp * 1000 <= now) throw new ApiError('token_expired', 'token has expired');
+    // A token from the future was not issued by a server with a sane clock, or was issued to be used later.
+    const latest = now + CLOCK_SKEW_SECONDS * 1000;
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf * 1000 > latest)) {
+      throw new ApiError('invalid_token', 'token is not valid yet (nbf)');
+    }
+    if (claims.iat * 1000 > latest || (claims.ims !== undefined && (typeof claims.ims !== 'number' || claims.ims > latest))) {
+      throw new ApiError('invalid_token', 'token is issued in the future');
+    }
     return {
       appId: claims.app,
       userId: claims.sub,
