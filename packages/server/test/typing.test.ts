@@ -1,4 +1,4 @@
-import type { TransientChannelEvent } from '@chatsdk/protocol';
+import type { MessageResponse, TransientChannelEvent } from '@chatsdk/protocol';
 import type { Centrifuge, PublicationContext } from 'centrifuge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel } from './helpers/chat.js';
@@ -56,13 +56,16 @@ describe.each(storeKinds)('typing on %s', (kind) => {
   });
 
   it('takes typing over the socket as an rpc, and synthesises a stop after 7 s of silence', { timeout: 15_000 }, async () => {
+    // A typing in a thread names a real thread: its parent message.
+    const thread = await call<MessageResponse>(t.baseUrl, '/api/channels/chat/messages', { ...u('ann'), body: { text: 'thread' } });
+    const parentId = thread.body.message.id;
     const { got } = await watch('bo', 'chat');
     const ann = await watch('ann', 'chat');
-    await ann.client.rpc('typing', { channel: 'chat', typing: true, parentId: 'thread-1' });
+    await ann.client.rpc('typing', { channel: 'chat', typing: true, parentId });
     const started = await got.until(1);
-    expect(started[0]?.data).toMatchObject({ type: 'typing.start', userId: 'ann', parentId: 'thread-1', channelId: 'chat' });
+    expect(started[0]?.data).toMatchObject({ type: 'typing.start', userId: 'ann', parentId, channelId: 'chat' });
     const stopped = await got.until(2, 9000);
-    expect(stopped[1]?.data).toMatchObject({ type: 'typing.stop', userId: 'ann', parentId: 'thread-1' });
+    expect(stopped[1]?.data).toMatchObject({ type: 'typing.stop', userId: 'ann', parentId });
   });
 
   it('refuses non-members, and a livestream publishes no typing at all', async () => {

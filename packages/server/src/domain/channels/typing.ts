@@ -1,9 +1,11 @@
 import type { TransientChannelEvent, TypingBody } from '@chatsdk/protocol';
 import type { Bus } from '../../bus/bus.js';
+import { ApiError } from '../../errors.js';
 import type { Caller } from '../auth/caller.js';
 import { toIso } from '../common/ids.js';
 import type { DomainContext } from '../context.js';
 import { channelTopic } from '../events/events.js';
+import { findMessage } from '../messages/message-records.js';
 import { accessChannel, requireMember } from './channel-access.js';
 
 /** A start is published at most this often per typist; keystrokes in between only keep it alive. */
@@ -68,7 +70,10 @@ export class TypingTracker {
 /**
  * A member's keystroke or stop in a channel (`POST /api/channels/:id/typing`
  * and the realtime `typing` rpc). Nothing is stored; a channel type with
- * typing events off takes the call and publishes nothing.
+ * typing events off takes the call and publishes nothing. A `parentId` must
+ * name a live top-level message of the channel, as a reply's must when it is
+ * sent, so no receiver is told of a thread that is not there; a stop in a
+ * thread deleted meanwhile is refused too, and the 7 s timeout ends it.
  */
 export async function recordTyping(
   ctx: DomainContext & { typing: TypingTracker },
@@ -79,6 +84,12 @@ export async function recordTyping(
   if (caller.kind !== 'user') return;
   const access = await accessChannel(ctx.store.db, caller, channelId);
   requireMember(access);
+  if (body.parentId !== undefined) {
+    const parent = await findMessage(ctx.store.db, caller.app.id, body.parentId);
+    if (!parent || parent.channelId !== channelId || parent.deletedAt !== null || parent.parentId !== null) {
+      throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
+    }
+  }
   if (!access.config.typingEvents) return;
   await ctx.typing.update(caller.app.id, channelId, caller.user.id, body.typing, body.parentId);
 }

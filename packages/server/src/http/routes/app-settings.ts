@@ -13,6 +13,7 @@ import { toWireApp, updateApp } from '../../domain/auth/apps.js';
 import { ApiError } from '../../errors.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { setNoStore } from '../response-headers.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';
 
 const tags = ['app'];
@@ -71,6 +72,7 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const { key, apiKey } = await createApiKey(ctx.store, serverActor(request).app.id);
+      setNoStore(reply);
       return reply.code(201).send({ key: toWireApiKey(key), apiKey });
     },
   );
@@ -92,6 +94,7 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
     async (request, reply) => {
       const rotated = await rotateApiKey(ctx.store, serverActor(request).app.id, request.params.id, request.body.overlapSeconds);
       if (!rotated) throw new ApiError('api_key_not_found', `no active API key "${request.params.id}" in this app`);
+      setNoStore(reply);
       return reply.code(201).send({ key: toWireApiKey(rotated.key), apiKey: rotated.apiKey });
     },
   );

@@ -2,6 +2,7 @@ import { CreateTokenBody, CreateTokenResponse } from '@chatsdk/protocol/schemas'
 import { upsertUsers, toWireUser } from '../../domain/users/users.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { setNoStore } from '../response-headers.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';
 
 /** `POST /tokens` (and `/api/tokens`): the customer's backend upserts a user and gets their tokens. */
@@ -12,7 +13,6 @@ export function tokenRoutes(app: TypedApp, ctx: ServerContext): void {
       {
         config: { access: 'server' },
         schema: {
-          hide: url === '/tokens',
           tags: ['tokens'],
           summary: 'Upsert a user and issue their REST token and WebSocket wsToken',
           security: security.server,
@@ -20,7 +20,7 @@ export function tokenRoutes(app: TypedApp, ctx: ServerContext): void {
           response: { 200: CreateTokenResponse, ...errorResponses },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const { app: chatApp } = serverActor(request);
         const { userId, expiresIn, ...fields } = request.body;
         const [user] = await upsertUsers(ctx.store, chatApp.id, [{ id: userId, ...fields }]);
@@ -28,6 +28,7 @@ export function tokenRoutes(app: TypedApp, ctx: ServerContext): void {
         // A caller may shorten the app's lifetime, never extend it.
         const ttl = Math.min(expiresIn ?? chatApp.tokenTtlSeconds, chatApp.tokenTtlSeconds);
         const { token, wsToken } = ctx.tokens.issue(chatApp, user.id, ttl);
+        setNoStore(reply);
         return { token, wsToken, user: toWireUser(user), expiresIn: ttl };
       },
     );
