@@ -78,9 +78,23 @@ export async function accessChannel(db: Kysely<Database>, caller: Caller, channe
           pinned: row.member_pinned ?? 0,
           archived: row.member_archived ?? 0,
         });
-  const access = { caller, channel, member, config: channelTypeConfig(channel.type), authority: authorityOf(caller.user.role, member?.role) };
+  const access = userAccess(caller, channel, member);
   if (!canSee(access)) throw notFound(channelId);
   return access;
+}
+
+function userAccess(caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): ChannelAccess {
+  if (caller.kind === 'server') return { caller, channel, member: undefined, config: channelTypeConfig(channel.type), authority: SUPREME };
+  return { caller, channel, member, config: channelTypeConfig(channel.type), authority: authorityOf(caller.user.role, member?.role) };
+}
+
+/**
+ * Whether the caller may read this channel's messages, given their
+ * membership as already read: for views of many channels at once (a list),
+ * where each channel's last message shows only to its readers.
+ */
+export function mayReadMessages(caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): boolean {
+  return canRead(userAccess(caller, channel, member));
 }
 
 /** Whether the channel exists for the caller at all: metadata, membership, listing. */

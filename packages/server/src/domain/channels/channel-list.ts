@@ -7,6 +7,7 @@ import type { DomainContext } from '../context.js';
 import { hydrateMessages, messageFromRow } from '../messages/message-records.js';
 import { unreadCounts } from '../reads/unread.js';
 import { type ChannelRecord, channelFromRow, type MemberRecord, memberFromRow, toWireChannel, toWireMembership } from './channel-records.js';
+import { mayReadMessages } from './channel-access.js';
 import { CHANNEL_TYPES } from './channel-types.js';
 
 /** `GET /api/channels` filters, with the `custom.<key>=<value>` pairs pulled out of the query. */
@@ -151,10 +152,6 @@ async function describe(ctx: DomainContext, caller: Caller, channels: ChannelRec
   const db = ctx.store.db;
   const appId = caller.app.id;
   const viewerId = caller.kind === 'user' ? caller.user.id : null;
-  const lastIds = channels.flatMap((c) => (c.lastMessageId ? [c.lastMessageId] : []));
-  const lastRows = lastIds.length > 0 ? await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', 'in', lastIds).execute() : [];
-  const hydrated = await hydrateMessages(db, appId, lastRows.map(messageFromRow), viewerId);
-  const lastById = new Map(hydrated.map((m) => [m.id, m]));
   const members = new Map<string, MemberRecord>();
   let unread = new Map<string, number>();
   if (viewerId) {
@@ -163,6 +160,11 @@ async function describe(ctx: DomainContext, caller: Caller, channels: ChannelRec
     for (const row of rows) members.set(row.channel_id, memberFromRow(row));
     unread = await unreadCounts(db, appId, viewerId, ids);
   }
+  // A listed channel the viewer may not read shows its metadata, never its last message.
+  const lastIds = channels.flatMap((c) => (c.lastMessageId && mayReadMessages(caller, c, members.get(c.id)) ? [c.lastMessageId] : []));
+  const lastRows = lastIds.length > 0 ? await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', 'in', lastIds).execute() : [];
+  const hydrated = await hydrateMessages(db, appId, lastRows.map(messageFromRow), viewerId);
+  const lastById = new Map(hydrated.map((m) => [m.id, m]));
   return channels.map((c) => {
     const member = members.get(c.id);
     return {

@@ -11,7 +11,7 @@ import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { findMessage, hydrateMessages } from '../messages/message-records.js';
 import { unreadCounts } from '../reads/unread.js';
-import { accessChannel, type ChannelAccess, requireAdmin } from './channel-access.js';
+import { accessChannel, type ChannelAccess, mayReadMessages, requireAdmin } from './channel-access.js';
 import {
   type ChannelRecord,
   channelFromRow,
@@ -28,10 +28,15 @@ function distinctKey(type: string, members: string[]): string {
   return createHash('sha256').update([type, ...members].join('\n')).digest('hex');
 }
 
-/** The channel with its last message and the viewer's membership, as every channel endpoint answers. */
+/**
+ * The channel with its last message and the viewer's membership, as every
+ * channel endpoint answers. A viewer who may see the channel but not read it
+ * (a listed members-only type) gets its metadata only, not its last message.
+ */
 export async function channelState(tx: Tx, caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): Promise<ChannelState> {
   const viewerId = caller.kind === 'user' ? caller.user.id : null;
-  const record = channel.lastMessageId ? await findMessage(tx, channel.appId, channel.lastMessageId) : undefined;
+  const readable = mayReadMessages(caller, channel, member);
+  const record = readable && channel.lastMessageId ? await findMessage(tx, channel.appId, channel.lastMessageId) : undefined;
   const lastMessage = record ? ((await hydrateMessages(tx, channel.appId, [record], viewerId))[0] ?? null) : null;
   let membership = null;
   if (member && viewerId) {
