@@ -1,5 +1,6 @@
 import type { CreateTokenResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_LINGER_MS } from '../src/realtime/write-queue.js';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { call, issueTokens } from './helpers/http.js';
 import { connectedSocket, type ProtocolSocket } from './helpers/protocol-socket.js';
@@ -17,6 +18,20 @@ function publicationOffsets(s: ProtocolSocket, channel: string): number[] {
     .map((m) => m.push as { channel?: string; pub?: { offset?: number } } | undefined)
     .filter((push) => push?.channel === channel && push.pub !== undefined)
     .map((push) => push?.pub?.offset ?? -1);
+}
+
+/** Sends 19 KB messages to `channel` from four senders until the server has no connection left; how many it sent. */
+async function sendUntilCut(t: TestServer, token: string, channel: string): Promise<number> {
+  const text = 'y'.repeat(19_000);
+  let sent = 0;
+  const sender = async () => {
+    while (sent < 3000 && t.server.gateway.connections.size > 0) {
+      sent++;
+      await send(t, { token }, channel, { text });
+    }
+  };
+  await Promise.all([sender(), sender(), sender(), sender()]);
+  return sent;
 }
 
 /**
@@ -46,15 +61,7 @@ describe('slow consumers', () => {
     stalled.ws.pause();
     const started = Date.now();
     // Live events until the server gives up on it: each is about 19 KB, and the socket reads none.
-    const text = 'y'.repeat(19_000);
-    let sent = 0;
-    const sender = async () => {
-      while (sent < 3000 && t.server.gateway.connections.size > 0) {
-        sent++;
-        await send(t, ana(), 'big', { text });
-      }
-    };
-    await Promise.all([sender(), sender(), sender(), sender()]);
+    const sent = await sendUntilCut(t, ana().token, 'big');
     const cutAfterMs = Date.now() - started;
     expect(t.server.gateway.connections.size).toBe(0);
     // Cut for being slow, long before the ping check (35 s) would have dropped it for not answering.
@@ -85,5 +92,24 @@ describe('slow consumers', () => {
     expect(stalled.messages()).toHaveLength(stalled.lines.length);
     expect(stalled.messages().at(-1)).toEqual({ push: { disconnect: SLOW } });
     expect(stalled.messages().filter((m) => 'history' in m).length).toBeLessThan(60);
+  });
+
+  it('does not hold a shutdown for a cut socket whose close frame is still waiting', { timeout: 90_000 }, async () => {
+    const own = await startTestServer('sqlite');
+    const app = await chatApp(own, ['ana', 'ben']);
+    const token = app.users.ana?.token ?? '';
+    expect((await call(own.baseUrl, '/api/app', { method: 'PATCH', apiKey: app.apiKey, body: { maxMessageLength: 20_000 } })).status).toBe(200);
+    await createChannel(own, { token }, { type: 'messaging', id: 'big', members: ['ben'] });
+    const stalled = await connectedSocket(own.baseUrl, (await issueTokens(own.baseUrl, app.apiKey, { userId: 'ben' })).wsToken);
+    await stalled.send({ id: 2, subscribe: { channel: 'big' } });
+    expect(await stalled.reply(2)).toHaveProperty('subscribe');
+    stalled.ws.pause();
+    await sendUntilCut(own, token, 'big');
+    const closing = Date.now();
+    await own.close();
+    // The socket lingers for its reader for up to CLOSE_LINGER_MS; a shutdown cuts it after the usual second.
+    expect(Date.now() - closing).toBeLessThan(CLOSE_LINGER_MS / 2);
+    stalled.ws.resume();
+    await stalled.closed;
   });
 });

@@ -10,6 +10,7 @@ import { PresenceTracker } from './presence-tracker.js';
 import { DISCONNECTS } from './protocol.js';
 import { RECOVERY_LIMIT } from './recovery.js';
 import { type GatewayServices, MAX_SUBSCRIPTIONS, PING_SECONDS } from './services.js';
+import { CLOSE_GRACE_MS } from './write-queue.js';
 
 /** Largest frame a client may send. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -116,6 +117,11 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     async close() {
       clearInterval(pinger);
       for (const connection of connections) connection.disconnect(DISCONNECTS.shutdown);
+      // A socket an earlier disconnect left lingering for a client that stopped reading would hold the
+      // HTTP server's close for as long: after the grace the others get, it is cut too.
+      setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_GRACE_MS).unref();
       wss.close();
       await (await stopRevocations)();
       await personal.close();

@@ -85,7 +85,7 @@ class JoinCache {
 /** How long a socket may stay over the limit before it counts as not reading: a large reply takes a moment to drain. */
 const SLOW_CLIENT_MS = 2000;
 /** How long a closing client has to answer the close frame once it has left the process. */
-const CLOSE_GRACE_MS = 1000;
+export const CLOSE_GRACE_MS = 1000;
 /**
  * How long a closing socket is kept while its close frame still waits in the
  * process behind unsent data (a client that stopped reading): if the client
