@@ -34,8 +34,10 @@ class ReplyFailure extends Error {
 
 /**
  * One client socket. Commands of a frame (and of successive frames) are
- * handled strictly in order; until `connect` succeeds nothing else is, and a
- * failed connect ends the connection.
+ * handled strictly in order; until `connect` succeeds nothing else is, a
+ * failed connect ends the connection, and so does no connect in time. Lines
+ * are read by commands.ts: what cannot be read ends the connection (3501), a
+ * readable command of the wrong shape is answered 107.
  */
 export class ClientConnection implements PersonalReceiver {
   readonly id = randomUUID();
