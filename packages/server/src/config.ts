@@ -9,6 +9,8 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   logLevel: string;
+  /** `CHATSDK_SECRET_KEY`: seals apps' signing secrets at rest when set. */
+  secretKey?: string | undefined;
 }
 
 function port(value: string | undefined): number {
@@ -27,5 +29,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    secretKey: env.CHATSDK_SECRET_KEY || undefined,
   };
 }

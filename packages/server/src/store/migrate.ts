@@ -6,6 +6,7 @@ import { lastActive } from './migrations/0004-last-active.js';
 import { memberChannels } from './migrations/0005-member-channels.js';
 import { messageSearch } from './migrations/0006-message-search.js';
 import { partialIndexes } from './migrations/0007-partial-indexes.js';
+import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit a shipped one. */
@@ -41,6 +42,7 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   if (error) throw error instanceof Error ? error : new Error(String(error));
   const ran = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   if (ran.length > 0 && store.kind === 'postgres') await analyzeSchema(store);
+  await sealStoredSecrets(store);
   return ran;
 }
 

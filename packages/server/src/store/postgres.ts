@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { nameStatements } from './named-statements.js';
 import type { Database } from './schema.js';
+import { SecretBox } from './secret-box.js';
 import type { DialectHelpers, Store } from './store.js';
 
 const INT8_OID = 20;
@@ -34,6 +35,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Pool size; defaults to 10. */
   max?: number;
+  /** Seals what the store keeps secret; by default nothing is sealed. */
+  secrets?: SecretBox;
 }
 
 /** Connects a pool to `url`. The pool connects lazily; `ping` proves the server is there. */
@@ -60,6 +63,7 @@ export function openPostgresStore(url: string, options: PostgresOptions = {}): S
     db,
     dialect: postgresHelpers,
     description: `postgres ${safeUrl.host}${safeUrl.pathname}${options.schema ? ` (schema ${options.schema})` : ''}`,
+    secrets: options.secrets ?? SecretBox.plain(),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
+import { SecretBox } from './secret-box.js';
 import { withStatementCache } from './statement-cache.js';
 import type { DialectHelpers, Store } from './store.js';
 
@@ -15,8 +16,8 @@ const sqliteHelpers: DialectHelpers = {
     error instanceof Error && 'code' in error && ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL'].includes(String(error.code)),
 };
 
-/** Opens (creating if needed) the SQLite file at `file`, in WAL mode. */
-export function openSqliteStore(file: string): Store {
+/** Opens (creating if needed) the SQLite file at `file`, in WAL mode; `secrets` seals what the store keeps secret. */
+export function openSqliteStore(file: string, secrets = SecretBox.plain()): Store {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
   database.pragma('journal_mode = WAL');
@@ -30,6 +31,7 @@ export function openSqliteStore(file: string): Store {
     db,
     dialect: sqliteHelpers,
     description: `sqlite ${file}`,
+    secrets,
     async ping() {
       database.prepare('select 1').get();
     },

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from './schema.js';
+import type { SecretBox } from './secret-box.js';
 
 /** Which database a store runs on. */
 export type StoreKind = 'sqlite' | 'postgres';
@@ -24,6 +25,8 @@ export interface Store {
   readonly dialect: DialectHelpers;
   /** A human-readable description without credentials, for logs and health. */
   readonly description: string;
+  /** Seals secrets before they are written and opens them when read (see secret-box.ts). */
+  readonly secrets: SecretBox;
   /** Round-trips a trivial query; throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -143,5 +143,5 @@ export async function authenticateApiKey(store: Store, apiKey: string): Promise<
     .where('api_keys.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', now)]))
     .executeTakeFirst();
-  return row ? appFromRow(row) : undefined;
+  return row ? appFromRow(row, store.secrets) : undefined;
 }

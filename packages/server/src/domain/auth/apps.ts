@@ -3,6 +3,7 @@ import { type App, LIMITS, type UpdateAppBody } from '@chatsdk/protocol';
 import type { Selectable, Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { AppsTable } from '../../store/schema.js';
+import { appSecretOwner, type SecretBox } from '../../store/secret-box.js';
 import type { Store } from '../../store/store.js';
 import { randomId, toIso } from '../common/ids.js';
 
@@ -20,12 +21,12 @@ export interface AppRecord {
   createdAt: number;
 }
 
-/** Maps a row to a record. Exported for queries that join `apps`. */
-export function appFromRow(row: Selectable<AppsTable>): AppRecord {
+/** Maps a row to a record, opening its sealed secret. Exported for queries that join `apps`. */
+export function appFromRow(row: Selectable<AppsTable>, secrets: SecretBox): AppRecord {
   return {
     id: row.id,
     name: row.name,
-    jwtSecret: row.jwt_secret,
+    jwtSecret: secrets.open(row.jwt_secret, appSecretOwner(row.id)),
     tokenTtlSeconds: row.token_ttl_seconds,
     allowedOrigins: JSON.parse(row.allowed_origins) as string[],
     maxMessageLength: row.max_message_length,
@@ -49,29 +50,30 @@ export function toWireApp(app: AppRecord): App {
 export async function createApp(store: Store, input: { name: string; tokenTtlSeconds?: number }): Promise<AppRecord> {
   const name = input.name.trim();
   if (!name || name.length > 100) throw new ApiError('validation_failed', 'app name must be 1 to 100 characters');
+  const id = randomId('app');
   const row: Selectable<AppsTable> = {
-    id: randomId('app'),
+    id,
     name,
-    jwt_secret: randomBytes(32).toString('base64url'),
+    jwt_secret: store.secrets.seal(randomBytes(32).toString('base64url'), appSecretOwner(id)),
     token_ttl_seconds: input.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     allowed_origins: '[]',
     created_at: Date.now(),
     max_message_length: LIMITS.messageTextLength,
   };
   await store.db.insertInto('apps').values(row).execute();
-  return appFromRow(row);
+  return appFromRow(row, store.secrets);
 }
 
 /** The app with this id, if any. */
 export async function getApp(store: Store, id: string): Promise<AppRecord | undefined> {
   const row = await store.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? appFromRow(row) : undefined;
+  return row ? appFromRow(row, store.secrets) : undefined;
 }
 
 /** Every app, oldest first. */
 export async function listApps(store: Store): Promise<AppRecord[]> {
   const rows = await store.db.selectFrom('apps').selectAll().orderBy('created_at').orderBy('id').execute();
-  return rows.map(appFromRow);
+  return rows.map((row) => appFromRow(row, store.secrets));
 }
 
 /**
@@ -83,7 +85,7 @@ export async function findApp(store: Store, idOrName: string): Promise<AppRecord
   if (byId) return byId;
   const rows = await store.db.selectFrom('apps').selectAll().where('name', '=', idOrName).limit(2).execute();
   if (rows.length > 1) throw new ApiError('validation_failed', `several apps are named "${idOrName}"; use the app id`);
-  return rows[0] ? appFromRow(rows[0]) : undefined;
+  return rows[0] ? appFromRow(rows[0], store.secrets) : undefined;
 }
 
 /** Applies a settings change and returns the app as it now is. */

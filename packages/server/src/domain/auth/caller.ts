@@ -1,6 +1,6 @@
 import type { Store } from '../../store/store.js';
 import { type UserRecord, userFromRow } from '../users/users.js';
-import type { AppRecord } from './apps.js';
+import { type AppRecord, appFromRow } from './apps.js';
 
 /** The customer's backend, authenticated by the app's API key: full rights over its own app. */
 export interface ServerCaller {
@@ -45,16 +45,17 @@ export async function findUserWithApp(
     .where('users.id', '=', userId)
     .executeTakeFirst();
   if (!row) return undefined;
-  return {
-    user: userFromRow(row),
-    app: {
+  const app = appFromRow(
+    {
       id: row.app_id,
       name: row.app_name,
-      jwtSecret: row.app_jwt_secret,
-      tokenTtlSeconds: row.app_token_ttl_seconds,
-      allowedOrigins: JSON.parse(row.app_allowed_origins) as string[],
-      maxMessageLength: row.app_max_message_length,
-      createdAt: row.app_created_at,
+      jwt_secret: row.app_jwt_secret,
+      token_ttl_seconds: row.app_token_ttl_seconds,
+      allowed_origins: row.app_allowed_origins,
+      max_message_length: row.app_max_message_length,
+      created_at: row.app_created_at,
     },
-  };
+    store.secrets,
+  );
+  return { user: userFromRow(row), app };
 }
