@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateApiKey } from '../domain/auth/api-keys.js';
-import { type Caller, findUserWithApp, type ServerCaller, type UserCaller } from '../domain/auth/caller.js';
+import { type Caller, findUserWithApp, type ServerCaller, tokenRefusal, type UserCaller } from '../domain/auth/caller.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { originAllowed } from './origins.js';
@@ -40,13 +40,13 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
   if (!token) throw new ApiError('invalid_token', 'Authorization must be "Bearer <token>"');
   const verified = await ctx.tokens.verify(token, 'rest');
   const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
-  if (!found || found.user.deletedAt !== null) throw new ApiError('invalid_token', 'the user of this token no longer exists');
+  const refusal = found ? tokenRefusal(found.user, verified.issuedAt) : 'gone';
+  if (!found || refusal === 'gone') throw new ApiError('invalid_token', 'the user of this token no longer exists');
   const { user, app } = found;
   // Known from here on, so CORS follows this app's origins even on the refusals below.
   request.chatApp = app;
-  if (user.tokensValidAfter !== null && verified.issuedAt < user.tokensValidAfter) {
-    throw new ApiError('token_revoked', "this token was issued before the user's tokens were revoked");
-  }
+  if (refusal === 'revoked') throw new ApiError('token_revoked', "this token was issued before the user's tokens were revoked");
+  if (refusal === 'before') throw new ApiError('token_revoked', 'this token was issued before this user was created');
   if (!originAllowed(app, request.headers.origin)) {
     throw new ApiError('origin_not_allowed', `origin ${request.headers.origin} is not allowed for this app`);
   }

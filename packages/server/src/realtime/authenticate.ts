@@ -1,4 +1,4 @@
-import { findUserWithApp, type UserCaller } from '../domain/auth/caller.js';
+import { findUserWithApp, tokenRefusal, type UserCaller } from '../domain/auth/caller.js';
 import { ApiError } from '../errors.js';
 import type { ServerContext } from '../http/context.js';
 import { type Disconnect, DISCONNECTS, REPLY_ERRORS, type ReplyError } from './protocol.js';
@@ -19,10 +19,11 @@ export async function authenticate(ctx: ServerContext, token: string | undefined
   try {
     const verified = await ctx.tokens.verify(token, 'ws');
     const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
-    if (!found || found.user.deletedAt !== null) return DISCONNECTS.invalidToken;
-    // A revoked token is answered like an expired one: the client asks its backend for a new token,
-    // which the backend gives or refuses; it does not loop on the old one.
-    if (found.user.tokensValidAfter !== null && verified.issuedAt < found.user.tokensValidAfter) return REPLY_ERRORS.tokenExpired;
+    const refusal = found ? tokenRefusal(found.user, verified.issuedAt) : 'gone';
+    if (!found || refusal === 'gone') return DISCONNECTS.invalidToken;
+    // A revoked token (or one of an earlier user of the id) is answered like an expired one: the client
+    // asks its backend for a new token, which the backend gives or refuses; it does not loop on the old one.
+    if (refusal) return REPLY_ERRORS.tokenExpired;
     return { caller: { kind: 'user', app: found.app, user: found.user }, expiresAt: verified.expiresAt };
   } catch (error) {
     // An expired token is the one failure a fresh token fixes: the client asks its getToken and reconnects.

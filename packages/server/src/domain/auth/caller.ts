@@ -59,3 +59,27 @@ export async function findUserWithApp(
   );
   return { user: userFromRow(row), app };
 }
+
+/** Why a verified token no longer speaks for its user: `gone` (deleted), `revoked`, or `before` (issued before this user existed). */
+export type TokenRefusal = 'gone' | 'revoked' | 'before';
+
+/**
+ * Whether a token issued at `issuedAt` still speaks for `user`. A user erased
+ * and created again under the same id is a new user: tokens of the earlier
+ * one, revoked or not, must not come back to life with the new row.
+ */
+export function tokenRefusal(user: UserRecord, issuedAt: number): TokenRefusal | undefined {
+  if (user.deletedAt !== null) return 'gone';
+  if (user.tokensValidAfter !== null && issuedAt < user.tokensValidAfter) return 'revoked';
+  if (issuedAt < user.createdAt) return 'before';
+  return undefined;
+}
+
+/**
+ * When to date a token issued now for `user`: never before the user's row
+ * or their last revocation, which another process may have written with a
+ * clock a little ahead of this one's.
+ */
+export function issueTimeFor(user: UserRecord, now = Date.now()): number {
+  return Math.max(now, user.createdAt, user.tokensValidAfter ?? 0);
+}

@@ -1,5 +1,6 @@
 import { CreateTokenBody, CreateTokenResponse } from '@chatsdk/protocol/schemas';
-import { upsertUsers, toWireUser } from '../../domain/users/users.js';
+import { issueTimeFor } from '../../domain/auth/caller.js';
+import { toWireUser, upsertUsers } from '../../domain/users/users.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { setNoStore } from '../response-headers.js';
@@ -27,7 +28,7 @@ export function tokenRoutes(app: TypedApp, ctx: ServerContext): void {
         if (!user) throw new Error('upsert returned no user');
         // A caller may shorten the app's lifetime, never extend it.
         const ttl = Math.min(expiresIn ?? chatApp.tokenTtlSeconds, chatApp.tokenTtlSeconds);
-        const { token, wsToken } = ctx.tokens.issue(chatApp, user.id, ttl);
+        const { token, wsToken } = ctx.tokens.issue(chatApp, user.id, ttl, issueTimeFor(user));
         setNoStore(reply);
         return { token, wsToken, user: toWireUser(user), expiresIn: ttl };
       },
