@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@chatsdk/protocol';
 import { ErrorResponse } from '@chatsdk/protocol/schemas';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { randomToken } from '../domain/common/ids.js';
 import { registerAuth } from './auth.js';
 import { answerClientError } from './client-errors.js';
@@ -40,6 +40,8 @@ export interface HttpAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Connection and request timeouts; the defaults are `DEFAULT_HTTP_TIMEOUTS`. */
   timeouts?: Partial<HttpTimeouts>;
+  /** Told of every route as it is registered, before any other hook sees it: how a test lists what the server serves. */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Builds the HTTP API over a ready context. The caller listens and closes. */
@@ -66,6 +68,7 @@ export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions =
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   const sharedSchemas = [ErrorResponse as unknown as Record<string, unknown>];
   app.setValidatorCompiler(createValidatorCompiler(sharedSchemas));
   for (const schema of sharedSchemas) app.addSchema(schema);

@@ -124,7 +124,8 @@ export function readOperations(doc: OpenApiDocument, aliases: Record<string, str
         body: bodySchema ? inline(doc, bodySchema) : undefined,
       };
       operations.push(operation);
-      for (const alias of aliases[path] ?? []) operations.push({ ...operation, path: alias });
+      // An alias the document lists itself is read there, not twice.
+      for (const alias of aliases[path] ?? []) if (!doc.paths[alias]) operations.push({ ...operation, path: alias });
     }
   }
   return operations;
