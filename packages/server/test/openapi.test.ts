@@ -83,6 +83,24 @@ describe('GET /api/openapi.json', () => {
     expect([...new Set(operations())].sort()).toEqual([...new Set(routes)].sort());
   });
 
+  it('calls a request body required only where a route needs one', () => {
+    const required = (method: string, path: string) => (doc.paths[path]?.[method]?.requestBody as { required?: boolean } | undefined)?.required;
+    for (const [method, path] of [
+      ['post', '/api/users/{id}/revoke-tokens'],
+      ['post', '/api/messages/{id}/pin'],
+      ['delete', '/api/messages/{id}/pin'],
+      ['post', '/api/channels/{id}/truncate'],
+      ['post', '/api/channels/{id}/read'],
+      ['post', '/api/app/keys'],
+      ['post', '/api/app/keys/{id}/rotate'],
+    ] as const) {
+      expect(required(method, path), `${method} ${path}`).toBe(false);
+    }
+    expect(required('post', '/api/channels')).toBe(true);
+    expect(required('post', '/tokens')).toBe(true);
+    expect(JSON.stringify(doc)).not.toContain('x-chatsdk');
+  });
+
   it('documents the guide endpoint POST /tokens like POST /api/tokens, and the public routes with their schemas', () => {
     const listed = operations();
     for (const expected of [

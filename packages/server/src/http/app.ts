@@ -10,6 +10,7 @@ import type { ServerContext } from './context.js';
 import { registerCors } from './cors.js';
 import { registerErrorHandling, sendError } from './errors.js';
 import { registerInputGuards } from './input-guards.js';
+import { applyOptionalBodies, markOptionalBody } from './openapi-document.js';
 import { setBaseHeaders } from './response-headers.js';
 import { appSettingsRoutes } from './routes/app-settings.js';
 import { blockRoutes } from './routes/blocks.js';
@@ -85,6 +86,8 @@ export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions =
   await app.register(swagger, {
     // Shared schemas keep their $id as their component name (ErrorResponse, not def-0).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transform: markOptionalBody,
+    transformObject: applyOptionalBodies,
     openapi: {
       openapi: '3.1.0',
       info: {

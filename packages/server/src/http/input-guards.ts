@@ -2,6 +2,13 @@ import { LIMITS } from '@chatsdk/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The body may be left out: no body at all is taken as `{}` (a JSON `null` is still refused). */
+    optionalBody?: boolean;
+  }
+}
+
 /**
  * Refuses NUL characters (PostgreSQL cannot store them, so no store may) and
  * nesting deeper than the limit (which would overflow a recursive
@@ -30,7 +37,7 @@ function noFields(): Record<string, unknown> {
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** No body at all is the empty one (a JSON `null` is still refused). */
+/** No body at all is the empty one, for routes whose body is optional. */
 async function noBodyIsEmpty(request: FastifyRequest): Promise<void> {
   if (request.body === undefined) request.body = {};
 }
@@ -52,8 +59,9 @@ export function registerInputGuards(app: FastifyInstance): void {
     const methods = [route.method].flat();
     if (route.schema.body === undefined && methods.some((m) => BODY_METHODS.has(m))) {
       route.schema.body = noFields();
-      route.preValidation = [...[route.preValidation ?? []].flat(), noBodyIsEmpty];
+      route.config = { ...route.config, optionalBody: true };
     }
+    if (route.config?.optionalBody) route.preValidation = [...[route.preValidation ?? []].flat(), noBodyIsEmpty];
   });
 
   app.addHook('preValidation', async (request) => {

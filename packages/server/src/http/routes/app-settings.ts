@@ -7,7 +7,6 @@ import {
   RotateKeyBody,
   UpdateAppBody,
 } from '@chatsdk/protocol/schemas';
-import { Type } from 'typebox';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, toWireApiKey } from '../../domain/auth/api-keys.js';
 import { toWireApp, updateApp } from '../../domain/auth/apps.js';
 import { ApiError } from '../../errors.js';
@@ -18,11 +17,8 @@ import { errorResponses, security, type TypedApp } from '../typed.js';
 
 const tags = ['app'];
 const config = { access: 'server' } as const;
-
-/** These POSTs take an optional body: no body at all means `{}` (a JSON `null` is still refused). */
-async function defaultToEmptyBody(request: { body: unknown }): Promise<void> {
-  if (request.body === undefined) request.body = {};
-}
+/** Key creation and rotation take an optional body: no body at all means `{}`. */
+const optionalBodyConfig = { access: 'server', optionalBody: true } as const;
 
 /** The app's own settings and API keys, managed by its backend. */
 export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
@@ -60,15 +56,14 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
   app.post(
     '/api/app/keys',
     {
-      config,
+      config: optionalBodyConfig,
+      // No body schema: the input guards give it the empty one, `{}` or nothing.
       schema: {
         tags,
         summary: 'Create an API key; the key is in this answer only',
         security: security.server,
-        body: Type.Object({}, { additionalProperties: false }),
         response: { 201: NewApiKey, ...errorResponses },
       },
-      preValidation: defaultToEmptyBody,
     },
     async (request, reply) => {
       const { key, apiKey } = await createApiKey(ctx.store, serverActor(request).app.id);
@@ -80,7 +75,7 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
   app.post(
     '/api/app/keys/:id/rotate',
     {
-      config,
+      config: optionalBodyConfig,
       schema: {
         tags,
         summary: 'Issue a successor key; the old one keeps working for overlapSeconds (default 86400)',
@@ -89,7 +84,6 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
         body: RotateKeyBody,
         response: { 201: NewApiKey, ...errorResponses },
       },
-      preValidation: defaultToEmptyBody,
     },
     async (request, reply) => {
       const rotated = await rotateApiKey(ctx.store, serverActor(request).app.id, request.params.id, request.body.overlapSeconds);

@@ -11,11 +11,8 @@ export function readRoutes(app: TypedApp, ctx: ServerContext): void {
   app.post(
     '/api/channels/:id/read',
     {
-      config: { access: 'user' },
-      // No body at all means `{}`: read up to the newest message. A JSON `null` is still refused.
-      preValidation: async (request) => {
-        if (request.body === undefined) request.body = {};
-      },
+      // No body at all means `{}`: read up to the newest message.
+      config: { access: 'user', optionalBody: true },
       schema: {
         tags,
         summary: 'Mark the channel read up to a message (default: the newest); a read position never moves back',
