@@ -29,6 +29,26 @@ async function mayRead(store: Store, request: FastifyRequest, origin: string): P
   }
 }
 
+/** Answers an OPTIONS request: a preflight with 204 (allowing the origin when some app does), anything else 404. */
+async function answerPreflight(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const origin = request.headers.origin;
+  const method = request.headers['access-control-request-method'];
+  // OPTIONS is served only as a CORS preflight; anything else is a route that does not exist.
+  if (origin === undefined || method === undefined) {
+    sendError(request, reply, 'not_found', `no route OPTIONS ${request.url.split('?')[0]}`);
+    return;
+  }
+  addVary(reply, 'Origin');
+  if (await mayRead(store, request, origin)) {
+    reply.header('access-control-allow-origin', origin);
+    reply.header('access-control-allow-methods', METHODS);
+    reply.header('access-control-allow-headers', ALLOWED_HEADERS);
+    reply.header('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
+  }
+  // A refused preflight is still a 204: the browser refuses the request for want of the headers.
+  reply.code(204).send();
+}
+
 function addVary(reply: FastifyReply, value: string): void {
   const current = reply.getHeader('vary');
   const list = typeof current === 'string' ? current.split(',').map((v) => v.trim()).filter(Boolean) : [];
@@ -47,21 +67,10 @@ function addVary(reply: FastifyReply, value: string): void {
 export function registerCors(app: FastifyInstance, store: Store): void {
   app.decorateRequest('chatApp', null);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'OPTIONS') return;
-    const origin = request.headers.origin;
-    const method = request.headers['access-control-request-method'];
-    // OPTIONS is served only as a CORS preflight; anything else is a route that does not exist.
-    if (origin === undefined || method === undefined) return sendError(request, reply, 'not_found', `no route OPTIONS ${request.url.split('?')[0]}`);
-    addVary(reply, 'Origin');
-    if (await mayRead(store, request, origin)) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-allow-methods', METHODS);
-      reply.header('access-control-allow-headers', ALLOWED_HEADERS);
-      reply.header('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
-    }
-    // A refused preflight is still a 204: the browser refuses the request for want of the headers.
-    return reply.code(204).send();
+  // Callback hooks: every request but a preflight (and, below, every answer to a request without an Origin) passes with one test and no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'OPTIONS') return done();
+    answerPreflight(store, request, reply).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
   });
 
   // The router must know OPTIONS for the hook above to see it; the hook answers before this handler would.
@@ -69,14 +78,19 @@ export function registerCors(app: FastifyInstance, store: Store): void {
     sendError(request, reply, 'not_found', `no route OPTIONS ${request.url.split('?')[0]}`),
   );
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const origin = request.headers.origin;
-    if (origin === undefined || request.method === 'OPTIONS') return payload;
+    if (origin === undefined || request.method === 'OPTIONS') return done(null, payload);
     addVary(reply, 'Origin');
-    if (await mayRead(store, request, origin)) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-expose-headers', EXPOSED_HEADERS);
-    }
-    return payload;
+    mayRead(store, request, origin).then(
+      (allowed) => {
+        if (allowed) {
+          reply.header('access-control-allow-origin', origin);
+          reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+        }
+        done(null, payload);
+      },
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   });
 }
