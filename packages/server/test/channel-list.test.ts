@@ -107,6 +107,13 @@ describe.each(storeKinds)('channel list and channel administration on %s', (kind
     expect(await list('', { apiKey: other.apiKey })).toEqual([]);
     expectError(await call(t.baseUrl, '/api/channels/c1', { apiKey: other.apiKey }), 'channel_not_found', 404);
     expectError(await call(t.baseUrl, '/api/channels?cursor=nope', server()), 'validation_failed', 400);
+    // A forged cursor with numbers no store can compare is a bad cursor, not a 500.
+    for (const key of [[1e30, 1e30, 'c1'], [1.5, 2, 'c1'], [0, -1e300, 'c1']]) {
+      const forged = Buffer.from(JSON.stringify(key)).toString('base64url');
+      for (const sort of ['lastMessageAt', 'createdAt']) {
+        expectError(await call(t.baseUrl, `/api/channels?sort=${sort}&cursor=${forged}`, server()), 'validation_failed', 400);
+      }
+    }
   });
 
   it('owners and admins rename; members may not', async () => {

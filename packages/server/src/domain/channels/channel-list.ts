@@ -25,7 +25,8 @@ function encodeCursor(key: SortKey): string {
 function decodeCursor(cursor: string): SortKey {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    if (Array.isArray(key) && key.length === 3 && typeof key[0] === 'number' && typeof key[1] === 'number' && typeof key[2] === 'string') {
+    // Whole numbers a store can compare: a forged 1e30 would overflow PostgreSQL's bigint (a 500).
+    if (Array.isArray(key) && key.length === 3 && Number.isSafeInteger(key[0]) && Number.isSafeInteger(key[1]) && typeof key[2] === 'string') {
       return key as SortKey;
     }
   } catch {
