@@ -28,6 +28,10 @@ export const LIMITS = {
   messageTextLength: 5000,
   /** No app may raise `maxMessageLength` past this. */
   messageTextHardLimit: 20000,
+  /** Default of the per-app `maxConnectionsPerUser` setting: realtime connections one user may hold. */
+  connectionsPerUser: 20,
+  /** No app may raise `maxConnectionsPerUser` past this. */
+  connectionsPerUserHardLimit: 1000,
   attachmentsPerMessage: 10,
   mentionsPerMessage: 100,
   messagesPerPage: 200,

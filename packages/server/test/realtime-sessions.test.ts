@@ -73,7 +73,7 @@ describe.each(storeKinds)('realtime sessions on %s', (kind) => {
     const dropped = next<{ code: number }>(client, 'connecting', 5000);
     const revokedAt = Date.now();
     expect((await call(t.baseUrl, '/api/users/fay/revoke-tokens', { apiKey: chat.apiKey, method: 'POST' })).status).toBe(200);
-    expect((await dropped).code).toBe(3006);
+    expect((await dropped).code).toBe(3011);
     expect(Date.now() - revokedAt).toBeLessThan(5000);
     const back = next(sub, 'subscribed', 5000);
     await next(client, 'connected', 5000);

@@ -4,20 +4,24 @@ import type { Delivery } from '../src/realtime/hub.js';
 import { ChannelSubscription } from '../src/realtime/subscription.js';
 
 const durable = (offset: number): Delivery => ({
+  channelId: 'c',
+  json: '{}',
   offset,
   event: { type: 'channel.deleted', channelId: 'c', offset, createdAt: '' } as ChannelEvent,
   frame: Buffer.from(`pub ${offset}`),
 });
+const transient = (type: 'typing.start' | 'typing.stop', text: string) =>
+  ({ channelId: 'c', json: '{}', offset: undefined, event: { type, channelId: 'c', userId: 'u', createdAt: '' }, frame: Buffer.from(text) }) as const;
 
 /** Where recovery (the subscribe reply) and live delivery (the hub) meet. */
 describe('a channel subscription', () => {
   it('holds live events until the reply, then sends only those past the position the reply gave, once each', () => {
     const written: string[] = [];
     const seen: number[] = [];
-    const sub = new ChannelSubscription('c', (frame) => written.push(frame.toString()), (event) => seen.push(event.offset ?? -1));
+    const sub = new ChannelSubscription('c', (publication) => written.push(publication.frame.toString()), (event) => seen.push(event.offset ?? -1));
     // Committed while the subscribe read the stream: 4 and 5 were in the reply's publications already.
     for (const offset of [4, 5, 6]) sub.listener(durable(offset));
-    sub.listener({ offset: undefined, event: { type: 'typing.start', channelId: 'c', userId: 'u', createdAt: '' }, frame: Buffer.from('typing early') });
+    sub.listener(transient('typing.start', 'typing early'));
     expect(written).toEqual([]);
     sub.start(5);
     expect(written).toEqual(['pub 6']);
@@ -25,7 +29,7 @@ describe('a channel subscription', () => {
     sub.listener(durable(6));
     sub.listener(durable(3));
     sub.listener(durable(7));
-    sub.listener({ offset: undefined, event: { type: 'typing.stop', channelId: 'c', userId: 'u', createdAt: '' }, frame: Buffer.from('typing live') });
+    sub.listener(transient('typing.stop', 'typing live'));
     expect(written).toEqual(['pub 6', 'pub 7', 'typing live']);
     expect(seen).toEqual([6, 7]);
   });

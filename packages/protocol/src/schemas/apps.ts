@@ -11,6 +11,7 @@ export const App = Type.Object({
   tokenTtlSeconds: Type.Integer(),
   allowedOrigins: Type.Array(Type.String()),
   maxMessageLength: Type.Integer(),
+  maxConnectionsPerUser: Type.Integer(),
   createdAt: Timestamp,
 });
 
@@ -21,6 +22,7 @@ export const UpdateAppBody = Type.Object(
     tokenTtlSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400 })),
     allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: LIMITS.allowedOrigins })),
     maxMessageLength: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.messageTextHardLimit })),
+    maxConnectionsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.connectionsPerUserHardLimit })),
   },
   { additionalProperties: false },
 );

@@ -149,7 +149,15 @@ function decode(line: string): unknown {
 
 /** Reads one line of a frame: JSON text that should hold one command object. */
 export function parseLine(line: string): ParsedLine {
-  const body = decode(line);
+  return parseCommand(decode(line));
+}
+
+/**
+ * Reads one command given in the JSON framing's shape: parsed from a JSON
+ * line, or decoded from Protobuf into the same shape, so that both framings
+ * are checked by this one reader.
+ */
+export function parseCommand(body: unknown): ParsedLine {
   if (!isFields(body)) return { kind: 'undecodable' };
   const id = body.id;
   // The protocol's pong: a command without an id expects no reply, so none is owed whatever it holds.

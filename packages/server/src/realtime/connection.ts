@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelEvent, personalChannel } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import type { WebSocket } from 'ws';
 import type { UserCaller } from '../domain/auth/caller.js';
 import { accessChannel, canRead } from '../domain/channels/channel-access.js';
 import { recordTyping } from '../domain/channels/typing.js';
 import { ApiError } from '../errors.js';
 import { authenticate } from './authenticate.js';
-import { type Command, parseLine } from './commands.js';
+import type { Command } from './commands.js';
+import type { Framing, Publication } from './framing.js';
 import type { PersonalReceiver } from './personal.js';
 import {
   type ChannelRequest,
@@ -23,7 +23,29 @@ import {
 import { history, recover } from './recovery.js';
 import { type GatewayServices, PING_SECONDS } from './services.js';
 import { ChannelSubscription } from './subscription.js';
-import { CLOSE_LINGER_MS, MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
+import { type Frame, MAX_BUFFERED_BYTES, type Outlet, WriteQueue } from './write-queue.js';
+
+/**
+ * How long a closing session is kept while its disconnect still waits in the
+ * process behind unsent data (a client that stopped reading): if the client
+ * reads again within this time it gets the disconnect. It costs a descriptor
+ * and at most one write's bytes; `ws` itself gives up on a close handshake
+ * after as long.
+ */
+export const CLOSE_LINGER_MS = 30_000;
+
+/** How a session's messages travel: a WebSocket, or an HTTP stream with commands posted to /emulation. */
+export interface Transport {
+  readonly framing: Framing;
+  readonly outlet: Outlet;
+  /**
+   * Commands come by separate requests (`POST /emulation`): the connect
+   * result names the session and the process that holds it.
+   */
+  readonly emulated: boolean;
+  /** Ends the transport at once, saying nothing more. */
+  end(): void;
+}
 
 /** A command refused with a protocol error, answered to its id. */
 class ReplyFailure extends Error {
@@ -33,10 +55,11 @@ class ReplyFailure extends Error {
 }
 
 /**
- * One client socket. Commands of a frame (and of successive frames) are
- * handled strictly in order; until `connect` succeeds nothing else is, a
- * failed connect ends the connection, and so does no connect in time. Lines
- * are read by commands.ts: what cannot be read ends the connection (3501), a
+ * One client session, whatever carries it (see `Transport`). Commands of a
+ * message (and of successive messages) are handled strictly in order; until
+ * `connect` succeeds nothing else is, a failed connect ends the connection,
+ * and so does no connect in time. Commands are read by the framing and
+ * checked by commands.ts: what cannot be read ends the connection (3501), a
  * readable command of the wrong shape is answered 107.
  */
 export class ClientConnection implements PersonalReceiver {
@@ -52,38 +75,51 @@ export class ClientConnection implements PersonalReceiver {
   /** A connect was answered with an error the client fixes by asking for a new token. */
   private connectRefused = false;
   /** Personal frames that arrive before the connect reply went out wait for it. */
-  private early: string[] | undefined = [];
+  private early: Frame[] | undefined = [];
+  /** This session counts toward its user's connection limit. */
+  private holdsSession = false;
   /** Last time the client said anything: a client that stops answering pings is dead. */
   lastSeen = Date.now();
 
   private readonly log: FastifyBaseLogger;
 
+  private readonly framing: Framing;
+
   constructor(
-    private readonly socket: WebSocket,
+    private readonly transport: Transport,
     private readonly services: GatewayServices,
-    /** The Origin of the WebSocket handshake, checked against the app's allowed origins at connect. */
+    /** The Origin of the handshake, checked against the app's allowed origins at connect. */
     private readonly origin: string | undefined,
     private readonly onClose: (connection: ClientConnection) => void,
   ) {
     this.log = services.log;
-    this.queue = new WriteQueue(socket, () => this.disconnect(DISCONNECTS.slow));
+    this.framing = transport.framing;
+    this.queue = new WriteQueue(transport.outlet, () => this.disconnect(DISCONNECTS.slow));
     // A socket that never connects holds a descriptor and memory for nothing, and its pongs would keep it
     // past the ping check: it is closed. After a refused connect the client leaves by itself (see connect).
     this.connectTimer = setTimeout(() => {
       if (!this.caller && !this.connectRefused) this.disconnect(DISCONNECTS.stale);
     }, services.connectTimeoutMs);
     this.connectTimer.unref();
-    socket.on('message', (data, isBinary) => {
-      this.lastSeen = Date.now();
-      if (isBinary) return this.disconnect(DISCONNECTS.badRequest);
-      const text = data.toString();
-      this.chain = this.chain.then(() => this.handleFrame(text)).catch((error: unknown) => {
-        this.log.error({ err: error }, 'realtime frame failed');
-        this.disconnect(DISCONNECTS.badRequest);
-      });
+  }
+
+  /** The user the session acts for, once connected. */
+  get user(): { appId: string; userId: string } | undefined {
+    return this.caller ? { appId: this.caller.app.id, userId: this.caller.user.id } : undefined;
+  }
+
+  /** One message of commands from the client, served after those before it. */
+  receive(data: Buffer | string): void {
+    this.lastSeen = Date.now();
+    this.chain = this.chain.then(() => this.handleMessage(data)).catch((error: unknown) => {
+      this.log.error({ err: error }, 'realtime message failed');
+      this.disconnect(DISCONNECTS.badRequest);
     });
-    socket.on('close', () => this.background(this.cleanUp()));
-    socket.on('error', () => this.background(this.cleanUp()));
+  }
+
+  /** The transport went away (the client closed it, or the network did). */
+  ended(): void {
+    this.background(this.cleanUp());
   }
 
   /** Whether this connection acts as the user. */
@@ -96,16 +132,17 @@ export class ClientConnection implements PersonalReceiver {
     return this.subscriptions.has(channelId);
   }
 
-  /** Queues a frame of the personal stream; before the connect reply it waits for it. */
-  sendPersonal(frame: string): void {
+  /** Queues a publication of the personal stream; before the connect reply it waits for it. */
+  sendPersonal(publication: Publication): void {
     if (this.closed) return;
+    const frame = this.framing.publication(publication);
     if (this.early) this.early.push(frame);
     else this.queue.push(frame);
   }
 
-  /** Sends the server's ping: an empty command. */
+  /** Sends the server's ping: an empty reply. */
   ping(): void {
-    if (this.caller) this.queue.push('{}');
+    if (this.caller) this.queue.push(this.framing.ping);
   }
 
   /** Ends the connection with a protocol disconnect push and the same close code. */
@@ -122,11 +159,9 @@ export class ClientConnection implements PersonalReceiver {
     work.catch((error: unknown) => this.log.error({ err: error }, 'realtime background work failed'));
   }
 
-  private async handleFrame(text: string): Promise<void> {
-    for (const line of text.split('\n')) {
+  private async handleMessage(data: Buffer | string): Promise<void> {
+    for (const parsed of this.framing.read(data)) {
       if (this.closed) return;
-      if (line.trim() === '') continue;
-      const parsed = parseLine(line);
       if (parsed.kind === 'pong') continue;
       if (parsed.kind === 'undecodable') return this.disconnect(DISCONNECTS.badRequest);
       // A frame of commands can ask for far more than the client reads (60 pages of history, say):
@@ -150,13 +185,12 @@ export class ClientConnection implements PersonalReceiver {
     }
   }
 
-  /** `id` is a checked unsigned integer (commands.ts), so it goes into the text as it is. */
   private reply(id: number, method: string, result: unknown): void {
-    this.queue.push(`{"id":${id},${JSON.stringify(method)}:${JSON.stringify(result)}}`);
+    this.queue.push(this.framing.reply(id, method, result));
   }
 
   private replyError(id: number, error: ReplyError): void {
-    this.queue.push(JSON.stringify({ id, error }));
+    this.queue.push(this.framing.error(id, error));
   }
 
   /** Runs one command; a refusal is answered to its id, anything else is the server's failure. */
@@ -207,13 +241,17 @@ export class ClientConnection implements PersonalReceiver {
       // The client closes and reconnects with a fresh token; a socket left unauthenticated is closed anyway.
       this.connectRefused = true;
       this.replyError(id, outcome);
-      setTimeout(() => this.socket.close(), 5000).unref();
+      setTimeout(() => this.transport.end(), 5000).unref();
       return;
     }
     const allowed = outcome.caller.app.allowedOrigins;
     if (this.origin !== undefined && allowed.length > 0 && !allowed.includes('*') && !allowed.includes(this.origin)) {
       return this.disconnect(DISCONNECTS.forceNoReconnect);
     }
+    if (!this.services.userSessions.take(outcome.caller.app.id, outcome.caller.user.id, outcome.caller.app.maxConnectionsPerUser)) {
+      return this.disconnect(DISCONNECTS.connectionLimit);
+    }
+    this.holdsSession = true;
     this.caller = outcome.caller;
     clearTimeout(this.connectTimer);
     this.setExpiry(outcome.expiresAt);
@@ -229,6 +267,8 @@ export class ClientConnection implements PersonalReceiver {
       ttl: this.ttl(),
       // Not recoverable: personal events are live only; after a reconnect the client reloads its channel list.
       subs: { [personalChannel(outcome.caller.user.id)]: { recoverable: false } },
+      // The emulated transports post their commands separately, naming the session and the process that holds it.
+      ...(this.transport.emulated ? { session: this.id, node: this.services.node } : {}),
     });
     for (const frame of this.early ?? []) this.queue.push(frame);
     this.early = undefined;
@@ -265,7 +305,11 @@ export class ClientConnection implements PersonalReceiver {
     if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
     if (this.subscriptions.size >= this.services.maxSubscriptions) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
     await this.requireReadable(caller, channelId);
-    const subscription = new ChannelSubscription(channelId, (frame) => this.queue.push(frame), (event) => this.onChannelEvent(channelId, event));
+    const subscription = new ChannelSubscription(
+      channelId,
+      (publication) => this.queue.push(this.framing.publication(publication)),
+      (event) => this.onChannelEvent(channelId, event),
+    );
     this.subscriptions.set(channelId, subscription);
     // Listen first, then read the position: nothing committed in between is missed.
     await this.services.hub.join(caller.app.id, channelId, subscription.listener);
@@ -364,7 +408,7 @@ export class ClientConnection implements PersonalReceiver {
   private async serverUnsubscribe(channelId: string, reason: (typeof UNSUBSCRIBES)[keyof typeof UNSUBSCRIBES]): Promise<void> {
     if (!this.subscriptions.has(channelId)) return;
     await this.dropSubscription(channelId);
-    this.queue.push(JSON.stringify({ push: { channel: channelId, unsubscribe: reason } }));
+    this.queue.push(this.framing.message({ push: { channel: channelId, unsubscribe: reason } }));
   }
 
   private async dropSubscription(channelId: string): Promise<void> {
@@ -383,6 +427,9 @@ export class ClientConnection implements PersonalReceiver {
     clearTimeout(this.connectTimer);
     this.early = undefined;
     if (this.caller) this.services.personal.detach(this, this.caller);
+    // Clean-up may run twice (a disconnect, then the transport's close): the session is given back once.
+    if (this.caller && this.holdsSession) this.services.userSessions.release(this.caller.app.id, this.caller.user.id);
+    this.holdsSession = false;
     for (const channelId of [...this.subscriptions.keys()]) await this.dropSubscription(channelId);
     this.onClose(this);
   }

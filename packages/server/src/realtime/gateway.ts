@@ -1,21 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { REVOCATIONS_TOPIC, type Revocation } from '../domain/auth/revocations.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
-import { ClientConnection } from './connection.js';
+import type { ClientConnection } from './connection.js';
 import { ChannelHub } from './hub.js';
+import { CLOSE_GRACE_MS } from './outlets/websocket.js';
 import { PersonalStreams } from './personal.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { DISCONNECTS } from './protocol.js';
 import { RECOVERY_LIMIT } from './recovery.js';
 import { type GatewayServices, MAX_SUBSCRIPTIONS, PING_SECONDS } from './services.js';
-import { CLOSE_GRACE_MS } from './write-queue.js';
+import { EmulationRouter } from './transports/emulation-router.js';
+import { registerStreamTransports } from './transports/streams.js';
+import { acceptWebSocket, chooseSubprotocol, WEBSOCKET_PATHS } from './transports/websocket.js';
+import { UserSessions } from './user-sessions.js';
 
 /** Largest frame a client may send. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** The realtime gateway on `/ws`: its connections and the hub they share. */
+/** The realtime gateway: its sessions on every transport and the hub they share. */
 export interface Gateway {
   readonly connections: ReadonlySet<ClientConnection>;
   readonly hub: ChannelHub;
@@ -47,11 +52,20 @@ export const PRESENCE_MEMBER_LIMIT = 100;
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Serves the Centrifugo client protocol on `/ws`, on the API's own port. One
- * timer pings every connection and drops those that stopped answering.
+ * Serves the Centrifugo client protocol on the API's own port: WebSocket on
+ * `/ws` and Centrifugo's `/connection/websocket` (JSON, or Protobuf with the
+ * `centrifuge-protobuf` subprotocol), HTTP streaming on
+ * `/connection/http_stream` and SSE on `/connection/sse` with their commands
+ * posted to `/emulation`. One timer pings every session and drops those that
+ * stopped answering.
  */
 export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBaseLogger, options: GatewayOptions = {}): Gateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => chooseSubprotocol(offered),
+  });
   const settings: Required<GatewayOptions> = {
     recoveryLimit: options.recoveryLimit ?? RECOVERY_LIMIT,
     offlineDelayMs: options.offlineDelayMs ?? OFFLINE_DELAY_MS,
@@ -62,6 +76,8 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   const hub = new ChannelHub(ctx.bus, ctx.store);
   const presence = new PresenceTracker(ctx.presence, ctx.store, log);
   const personal = new PersonalStreams(ctx, presence, log, settings.offlineDelayMs, settings.presenceMemberLimit);
+  // Emulation requests name the process that holds their session; each process answers to its own name.
+  const node = randomUUID();
   const services: GatewayServices = {
     ctx,
     hub,
@@ -71,22 +87,32 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
     recoveryLimit: settings.recoveryLimit,
     maxSubscriptions: settings.maxSubscriptions,
     connectTimeoutMs: settings.connectTimeoutMs,
+    node,
+    userSessions: new UserSessions(),
   };
   const connections = new Set<ClientConnection>();
-  const forget = (connection: ClientConnection) => connections.delete(connection);
+  const emulation = new EmulationRouter(ctx.bus, node, (error) => log.error({ err: error }, 'cannot subscribe to emulation requests'));
+  const forget = (connection: ClientConnection) => {
+    connections.delete(connection);
+    emulation.remove(connection);
+  };
 
   app.server.on('upgrade', (request, socket, head) => {
-    const path = (request.url ?? '').split('?')[0];
-    if (path !== '/ws') {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (!WEBSOCKET_PATHS.has(path)) {
       socket.destroy();
       return;
     }
+    // Python's `websockets` sends an empty header when no subprotocol is asked; `ws` would refuse the
+    // handshake (400), Centrifugo reads it as none.
+    if (request.headers['sec-websocket-protocol']?.trim() === '') delete request.headers['sec-websocket-protocol'];
     // Read what the connection needs here: a callback that closed over `request` would keep the
     // upgrade request and its headers alive as long as the connection.
     const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
     wss.handleUpgrade(request, socket, head, (ws) => open(ws, origin));
   });
-  const open = (ws: WebSocket, origin: string | undefined) => connections.add(new ClientConnection(ws, services, origin, forget));
+  const open = (ws: WebSocket, origin: string | undefined) => connections.add(acceptWebSocket(ws, services, origin, forget));
+  registerStreamTransports(app, services, emulation, (connection) => connections.add(connection), forget);
 
   // A revoked or deleted user's connections end on every process; they reconnect, and the connect
   // (checked against the store) asks the client for a fresh token or refuses the user.
@@ -124,6 +150,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
       }, CLOSE_GRACE_MS).unref();
       wss.close();
       await (await stopRevocations)();
+      await emulation.close();
       await personal.close();
       await presence.close();
     },

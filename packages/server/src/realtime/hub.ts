@@ -2,20 +2,22 @@ import type { ChannelEvent, RealtimeChannelEvent } from '@chatsdk/protocol';
 import type { Bus } from '../bus/bus.js';
 import { channelTopic } from '../domain/events/events.js';
 import type { Store } from '../store/store.js';
+import { jsonPublicationFrame, type Publication } from './framing.js';
 
-/** A channel event as the gateway forwards it: parsed once for routing, framed once for every socket. */
-export interface Delivery {
-  offset: number;
-  event: ChannelEvent;
-  /** The whole `{"push":…}` frame, encoded once: the same bytes for every subscriber. */
-  frame: Buffer;
+/**
+ * A channel event as the gateway forwards it: parsed once for routing, framed
+ * once per framing for every socket (the JSON `{"push":…}` bytes at once, the
+ * Protobuf Reply when a Protobuf subscriber first needs it).
+ */
+export interface Delivery extends Publication {
+  readonly offset: number;
+  readonly event: ChannelEvent;
 }
 
 /** A transient event (typing): no offset, handed on as it comes, never replayed. */
-export interface TransientDelivery {
-  offset: undefined;
-  event: RealtimeChannelEvent;
-  frame: Buffer;
+export interface TransientDelivery extends Publication {
+  readonly offset: undefined;
+  readonly event: RealtimeChannelEvent;
 }
 
 /** Receives a channel's durable events in offset order, each once, and its transient events as they come. */
@@ -36,10 +38,9 @@ interface Topic {
   stop: (() => Promise<void>) | undefined;
 }
 
-/** The `{"push":…}` frame of an event, built by concatenation: the event's JSON is never parsed and re-serialised per socket. */
-export function pushFrame(channelId: string, json: string, offset: number | undefined): Buffer {
-  const position = offset === undefined ? '' : `,"offset":${offset}`;
-  return Buffer.from(`{"push":{"channel":${JSON.stringify(channelId)},"pub":{"data":${json}${position}}}}`);
+/** A publication of `json` on the channel, its JSON frame encoded once: the same bytes for every subscriber. */
+function publication(channelId: string, json: string, offset: number | undefined): Publication {
+  return { channelId, json, offset, frame: Buffer.from(jsonPublicationFrame(channelId, json, offset)) };
 }
 
 /**
@@ -107,12 +108,12 @@ export class ChannelHub {
     const event = JSON.parse(json) as RealtimeChannelEvent;
     const offset = event.type === 'typing.start' || event.type === 'typing.stop' ? undefined : event.offset;
     if (offset === undefined) {
-      const frame = pushFrame(topic.channelId, json, undefined);
-      for (const listener of topic.listeners) listener({ offset: undefined, event, frame });
+      const delivery: TransientDelivery = { ...publication(topic.channelId, json, undefined), offset: undefined, event };
+      for (const listener of topic.listeners) listener(delivery);
       return;
     }
     if (topic.delivered >= 0 && offset <= topic.delivered) return;
-    topic.ahead.set(offset, { offset, event: event as ChannelEvent, frame: pushFrame(topic.channelId, json, offset) });
+    topic.ahead.set(offset, { ...publication(topic.channelId, json, offset), offset, event: event as ChannelEvent });
     this.drain(topic);
   }
 
@@ -170,9 +171,9 @@ export class ChannelHub {
     for (const row of rows) {
       if (row.stream_offset > topic.delivered && !topic.ahead.has(row.stream_offset)) {
         topic.ahead.set(row.stream_offset, {
+          ...publication(topic.channelId, row.payload, row.stream_offset),
           offset: row.stream_offset,
           event: JSON.parse(row.payload) as ChannelEvent,
-          frame: pushFrame(topic.channelId, row.payload, row.stream_offset),
         });
       }
     }

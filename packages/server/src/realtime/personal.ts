@@ -13,14 +13,15 @@ import { getChannel } from '../domain/channels/channels.js';
 import { appTopic } from '../domain/events/events.js';
 import { mentionCounts, unreadCounts } from '../domain/reads/unread.js';
 import type { ServerContext } from '../http/context.js';
+import { jsonPublicationFrame, type Publication } from './framing.js';
 import type { PresenceTracker } from './presence-tracker.js';
 
 /** What a personal stream needs of a connection. */
 export interface PersonalReceiver {
   /** Whether the connection is subscribed to the channel: then the channel's own stream tells it. */
   isWatching(channelId: string): boolean;
-  /** Queues a frame on the connection's personal stream. */
-  sendPersonal(frame: string): void;
+  /** Queues a publication of the connection's personal stream, framed by the connection's framing. */
+  sendPersonal(publication: Publication): void;
 }
 
 /** A presence change as processes tell each other: the user's channels say whom it concerns. */
@@ -341,8 +342,10 @@ export class PersonalStreams {
 
   private send(user: LocalUser, receivers: PersonalReceiver[], json: string): void {
     if (receivers.length === 0) return;
-    const frame = `{"push":{"channel":${JSON.stringify(personalChannel(user.userId))},"pub":{"data":${json}}}}`;
-    for (const receiver of receivers) receiver.sendPersonal(frame);
+    // One publication for all of the user's connections: each framing encodes it once.
+    const channelId = personalChannel(user.userId);
+    const publication: Publication = { channelId, json, offset: undefined, frame: jsonPublicationFrame(channelId, json, undefined) };
+    for (const receiver of receivers) receiver.sendPersonal(publication);
   }
 
   private enqueue(user: LocalUser, pending: Pending): void {

@@ -29,14 +29,21 @@ export type ReplyError = (typeof REPLY_ERRORS)[keyof typeof REPLY_ERRORS];
 export const DISCONNECTS = {
   shutdown: { code: 3001, reason: 'shutdown' },
   expired: { code: 3005, reason: 'connection expired' },
-  revoked: { code: 3006, reason: 'credentials revoked' },
   slow: { code: 3008, reason: 'slow' },
+  /**
+   * The user's tokens were revoked (or the user deleted): Centrifugo's "force
+   * reconnect". The reconnect's connect is checked against the store, which
+   * makes the client ask its backend for a new token, or refuses the user.
+   */
+  revoked: { code: 3011, reason: 'force reconnect' },
   noPong: { code: 3012, reason: 'no pong' },
   invalidToken: { code: 3500, reason: 'invalid token' },
   badRequest: { code: 3501, reason: 'bad request' },
   /** No successful connect in time: a stale or hostile socket, not a client a retry would help. */
   stale: { code: 3502, reason: 'stale' },
   forceNoReconnect: { code: 3503, reason: 'force disconnect' },
+  /** The user holds as many connections as the app allows (`maxConnectionsPerUser`). */
+  connectionLimit: { code: 3504, reason: 'connection limit' },
 } as const satisfies Record<string, { code: number; reason: string }>;
 
 /** A disconnect push (and close code) on the wire. */

@@ -3,6 +3,7 @@ import type { ServerContext } from '../http/context.js';
 import type { ChannelHub } from './hub.js';
 import type { PersonalStreams } from './personal.js';
 import type { PresenceTracker } from './presence-tracker.js';
+import type { UserSessions } from './user-sessions.js';
 
 /** Seconds between server pings; the client answers each with an empty command. */
 export const PING_SECONDS = 25;
@@ -24,4 +25,8 @@ export interface GatewayServices {
   maxSubscriptions: number;
   /** How long a socket may go without a successful connect before it is closed as stale. */
   connectTimeoutMs: number;
+  /** This process's name among the gateway's nodes: emulation requests are routed to the node holding the session. */
+  node: string;
+  /** The connected sessions of each user on this process, for the per-user connection limit. */
+  userSessions: UserSessions;
 }

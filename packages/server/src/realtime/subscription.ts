@@ -1,6 +1,6 @@
 import type { ChannelEvent } from '@chatsdk/protocol';
+import type { Publication } from './framing.js';
 import type { Delivery, TransientDelivery } from './hub.js';
-import type { Frame } from './write-queue.js';
 
 /**
  * One channel subscription of one connection. Until its subscribe reply is
@@ -15,7 +15,7 @@ export class ChannelSubscription {
 
   constructor(
     readonly channelId: string,
-    private readonly write: (frame: Frame) => void,
+    private readonly write: (publication: Publication) => void,
     private readonly onEvent: (event: ChannelEvent) => void,
   ) {}
 
@@ -23,7 +23,7 @@ export class ChannelSubscription {
   readonly listener = (delivery: Delivery | TransientDelivery): void => {
     if (delivery.offset === undefined) {
       // Transient events are of the moment: before the subscription is live they are simply not for it.
-      if (this.position !== undefined) this.write(delivery.frame);
+      if (this.position !== undefined) this.write(delivery);
       return;
     }
     if (this.position === undefined) {
@@ -44,7 +44,7 @@ export class ChannelSubscription {
   private forward(delivery: Delivery): void {
     if (this.position === undefined || delivery.offset <= this.position) return;
     this.position = delivery.offset;
-    this.write(delivery.frame);
+    this.write(delivery);
     this.onEvent(delivery.event);
   }
 }

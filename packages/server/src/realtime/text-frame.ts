@@ -8,10 +8,19 @@ import type { WebSocket } from 'ws';
  * built once for all of them.
  */
 export function textFrame(payload: Buffer): Buffer {
+  return dataFrame(payload, 0x81);
+}
+
+/** The same as a binary frame (opcode 2), for the Protobuf framing. */
+export function binaryFrame(payload: Buffer): Buffer {
+  return dataFrame(payload, 0x82);
+}
+
+function dataFrame(payload: Buffer, first: number): Buffer {
   const length = payload.length;
   const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
   const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81;
+  frame[0] = first;
   if (length < 126) {
     frame[1] = length;
   } else if (length < 65536) {

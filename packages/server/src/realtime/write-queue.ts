@@ -1,19 +1,45 @@
-import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
 import type { Disconnect } from './protocol.js';
-import { rawSocketOf, textFrame } from './text-frame.js';
 
 /** A socket whose unsent data passes this many bytes is not reading: it is dropped, not buffered without end. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 /**
  * One protocol message, already serialised. A channel event is encoded to
- * bytes once and the same Buffer goes to every subscriber; replies are
- * strings, written by one socket only.
+ * bytes once per framing and the same Buffer goes to every subscriber;
+ * replies are written by one session only.
  */
 export type Frame = string | Buffer;
 
-const NEWLINE = Buffer.from('\n');
+/**
+ * Where a session's frames go: a WebSocket (text for JSON, binary for
+ * Protobuf), an HTTP stream, an SSE stream. The queue decides when to write;
+ * the outlet knows how a batch of frames is laid out on its transport and how
+ * a disconnect is carried.
+ */
+export interface Outlet {
+  /**
+   * The layout of its writes: outlets of one kind holding the same frames
+   * write the same bytes, built once per flush.
+   */
+  readonly kind: string;
+  /** Still writable. */
+  readonly open: boolean;
+  /** Bytes it holds that have not reached the kernel. */
+  readonly buffered: number;
+  /** A write went past its buffer: `onDrain` follows. */
+  behind(): boolean;
+  onDrain(listener: () => void): void;
+  /** The bytes of one write carrying `frames`, in this outlet's layout. */
+  layout(frames: Frame[]): Buffer;
+  /** Writes bytes built by `layout` (by this outlet or another of its kind). */
+  write(bytes: Buffer): void;
+  /**
+   * Ends the session, carrying the disconnect as the transport does (the
+   * WebSocket close frame, or a last push on a stream) right behind what it
+   * already holds; gives up on a client that does not read after `lingerMs`.
+   */
+  close(disconnect: Disconnect, lingerMs: number): void;
+}
 
 /** Queues with frames to write, flushed together. */
 const pending = new Set<WriteQueue>();
@@ -44,88 +70,61 @@ function flushAll(): void {
   scheduled = false;
   const queues = [...pending];
   pending.clear();
-  const joins = new JoinCache();
-  for (const queue of queues) queue.flush(joins);
+  const layouts = new LayoutCache();
+  for (const queue of queues) queue.flush(layouts);
   lastFlushEnd = performance.now();
   lastFlushCost = lastFlushEnd - start;
 }
 
-/** The frames of one write, newline-separated as the protocol's JSON framing allows. */
-function joined(frames: Frame[]): Frame {
-  if (frames.length === 1) return frames[0] as Frame;
-  if (frames.every((frame) => typeof frame === 'string')) return frames.join('\n');
-  const parts: Buffer[] = [];
-  for (const frame of frames) {
-    if (parts.length > 0) parts.push(NEWLINE);
-    parts.push(typeof frame === 'string' ? Buffer.from(frame) : frame);
-  }
-  return Buffer.concat(parts);
-}
-
 /**
  * The subscribers of one channel usually hold the very same frames (the
- * shared Buffers of its events, in order): they are joined and framed once
- * per flush, and the one WebSocket frame goes to all of them.
+ * shared Buffers of its events, in order): per outlet kind they are laid out
+ * once per flush, and the same bytes go to all of them.
  */
-class JoinCache {
-  private frames: Frame[] | undefined;
-  private framed: Buffer | undefined;
+class LayoutCache {
+  private readonly last = new Map<string, { frames: Frame[]; bytes: Buffer }>();
 
-  /** The WebSocket text frame carrying `frames`. */
-  frame(frames: Frame[]): Buffer {
-    const last = this.frames;
-    if (last && this.framed && last.length === frames.length && last.every((frame, i) => frame === frames[i])) return this.framed;
-    const payload = joined(frames);
-    this.frames = frames;
-    this.framed = textFrame(typeof payload === 'string' ? Buffer.from(payload) : payload);
-    return this.framed;
+  bytes(outlet: Outlet, frames: Frame[]): Buffer {
+    const last = this.last.get(outlet.kind);
+    if (last && last.frames.length === frames.length && last.frames.every((frame, i) => frame === frames[i])) return last.bytes;
+    const bytes = outlet.layout(frames);
+    this.last.set(outlet.kind, { frames, bytes });
+    return bytes;
   }
 }
 
 /** How long a socket may stay over the limit before it counts as not reading: a large reply takes a moment to drain. */
 const SLOW_CLIENT_MS = 2000;
-/** How long a closing client has to answer the close frame once it has left the process. */
-export const CLOSE_GRACE_MS = 1000;
-/**
- * How long a closing socket is kept while its close frame still waits in the
- * process behind unsent data (a client that stopped reading): if the client
- * reads again within this time it gets the disconnect push and close code.
- * It costs a descriptor and at most one write's bytes; `ws` itself gives up
- * on a close handshake after as long.
- */
-export const CLOSE_LINGER_MS = 30_000;
 
 /**
- * Frames for one socket, coalesced into a single write per flush (see
+ * Frames for one session, coalesced into a single write per flush (see
  * `schedule`): a write system call costs far more than joining frames, so a
- * burst of events reaches a socket as one message of newline-separated
- * pushes. One timer serves every socket: an event for a thousand sockets
- * schedules one flush, not a thousand.
+ * burst of events reaches a client as one write. One timer serves every
+ * session: an event for a thousand sockets schedules one flush, not a
+ * thousand.
  *
- * Once the socket holds more than it can pass to the kernel (the client reads
+ * Once the outlet holds more than it can pass to the kernel (the client reads
  * slower than it is sent to, or not at all), frames wait here, whole, until
  * it drains: what waits is counted in `backlog`, and a disconnect can drop it
- * and put its close frame right behind the little the socket still holds.
+ * and put its close right behind the little the outlet still holds.
  */
 export class WriteQueue {
   private frames: Frame[] = [];
   private queuedBytes = 0;
-  /** The socket is behind: frames wait for its 'drain'. */
+  /** The outlet is behind: frames wait for its drain. */
   private waiting = false;
   private slowCheck: NodeJS.Timeout | undefined;
-  private readonly raw: Socket | undefined;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly outlet: Outlet,
     private readonly onOverflow: () => void,
   ) {
-    this.raw = rawSocketOf(socket);
-    this.raw?.on('drain', () => this.drained());
+    outlet.onDrain(() => this.drained());
   }
 
-  /** Bytes waiting for this socket: queued here and buffered in the socket. */
+  /** Bytes waiting for this client: queued here and buffered in the outlet. */
   get backlog(): number {
-    return this.queuedBytes + this.socket.bufferedAmount;
+    return this.queuedBytes + this.outlet.buffered;
   }
 
   /** Queues one reply or push (already serialised). */
@@ -150,11 +149,11 @@ export class WriteQueue {
     this.slowCheck = undefined;
   }
 
-  /** Writes what is queued as one WebSocket text message, unless the socket is still behind. */
-  flush(joins: JoinCache = new JoinCache()): void {
-    if (this.socket.readyState !== this.socket.OPEN) return this.discard();
+  /** Writes what is queued as one write, unless the outlet is still behind. */
+  flush(layouts: LayoutCache = new LayoutCache()): void {
+    if (!this.outlet.open) return this.discard();
     if (this.frames.length === 0) return;
-    if (this.behind()) {
+    if (this.outlet.behind()) {
       this.waiting = true;
       if (this.backlog > MAX_BUFFERED_BYTES) this.watchSlow();
       return;
@@ -162,37 +161,15 @@ export class WriteQueue {
     const frames = this.frames;
     this.frames = [];
     this.queuedBytes = 0;
-    if (this.raw) this.raw.write(joins.frame(frames));
-    // A Buffer would go out as a binary message unless told otherwise; the protocol's JSON framing is text.
-    else this.socket.send(joined(frames), { binary: false });
-    this.waiting = this.behind();
+    this.outlet.write(layouts.bytes(this.outlet, frames));
+    this.waiting = this.outlet.behind();
     if (this.backlog > MAX_BUFFERED_BYTES) this.watchSlow();
   }
 
-  /**
-   * Ends the socket: the disconnect push and the close frame go right behind
-   * what the socket already holds, and what waits here is dropped. The socket
-   * is cut once they have left the process and the client had a moment to
-   * answer, or after `lingerMs` if they never could.
-   */
+  /** Ends the session: what waits here is dropped, and the outlet carries the disconnect. */
   close(disconnect: Disconnect, lingerMs: number): void {
     this.discard();
-    if (this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(JSON.stringify({ push: { disconnect } }));
-    this.socket.close(disconnect.code, disconnect.reason);
-    const deadline = Date.now() + lingerMs;
-    const check = () => {
-      if (this.socket.readyState === this.socket.CLOSED) return;
-      if (this.raw && this.raw.writableLength > 0 && Date.now() < deadline) return void setTimeout(check, CLOSE_GRACE_MS).unref();
-      // Whatever is left is in the kernel, which still delivers it (and the close frame) after the cut.
-      this.socket.terminate();
-    };
-    setTimeout(check, CLOSE_GRACE_MS).unref();
-  }
-
-  /** With the raw socket, `writableNeedDrain` says a write went past its buffer and 'drain' will follow. */
-  private behind(): boolean {
-    return this.raw ? this.raw.writableNeedDrain : this.socket.bufferedAmount > MAX_BUFFERED_BYTES;
+    if (this.outlet.open) this.outlet.close(disconnect, lingerMs);
   }
 
   private drained(): void {
@@ -208,12 +185,7 @@ export class WriteQueue {
     if (this.slowCheck) return;
     this.slowCheck = setTimeout(() => {
       this.slowCheck = undefined;
-      if (this.backlog > MAX_BUFFERED_BYTES) return this.onOverflow();
-      // Without the raw socket there is no 'drain' to wait for: try again now.
-      if (!this.raw) {
-        this.waiting = false;
-        this.flush();
-      }
+      if (this.backlog > MAX_BUFFERED_BYTES) this.onOverflow();
     }, SLOW_CLIENT_MS);
     this.slowCheck.unref();
   }

@@ -6,6 +6,7 @@ import { lastActive } from './migrations/0004-last-active.js';
 import { memberChannels } from './migrations/0005-member-channels.js';
 import { messageSearch } from './migrations/0006-message-search.js';
 import { partialIndexes } from './migrations/0007-partial-indexes.js';
+import { connectionLimit } from './migrations/0008-connection-limit.js';
 import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
 
@@ -19,6 +20,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0005-member-channels': memberChannels,
     '0006-message-search': messageSearch(store.kind),
     '0007-partial-indexes': partialIndexes,
+    '0008-connection-limit': connectionLimit,
   };
 }
 

@@ -32,6 +32,8 @@ export interface AppsTable {
   created_at: number;
   /** Longest message text, in characters. */
   max_message_length: ColumnType<number, number | undefined, number>;
+  /** Realtime connections one user may hold on one process. */
+  max_connections_per_user: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {

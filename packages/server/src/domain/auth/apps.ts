@@ -18,6 +18,7 @@ export interface AppRecord {
   tokenTtlSeconds: number;
   allowedOrigins: string[];
   maxMessageLength: number;
+  maxConnectionsPerUser: number;
   createdAt: number;
 }
 
@@ -30,6 +31,7 @@ export function appFromRow(row: Selectable<AppsTable>, secrets: SecretBox): AppR
     tokenTtlSeconds: row.token_ttl_seconds,
     allowedOrigins: JSON.parse(row.allowed_origins) as string[],
     maxMessageLength: row.max_message_length,
+    maxConnectionsPerUser: row.max_connections_per_user,
     createdAt: row.created_at,
   };
 }
@@ -42,6 +44,7 @@ export function toWireApp(app: AppRecord): App {
     tokenTtlSeconds: app.tokenTtlSeconds,
     allowedOrigins: app.allowedOrigins,
     maxMessageLength: app.maxMessageLength,
+    maxConnectionsPerUser: app.maxConnectionsPerUser,
     createdAt: toIso(app.createdAt),
   };
 }
@@ -59,6 +62,7 @@ export async function createApp(store: Store, input: { name: string; tokenTtlSec
     allowed_origins: '[]',
     created_at: Date.now(),
     max_message_length: LIMITS.messageTextLength,
+    max_connections_per_user: LIMITS.connectionsPerUser,
   };
   await store.db.insertInto('apps').values(row).execute();
   return appFromRow(row, store.secrets);
@@ -94,6 +98,7 @@ export async function updateApp(store: Store, id: string, patch: UpdateAppBody):
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.tokenTtlSeconds !== undefined) set.token_ttl_seconds = patch.tokenTtlSeconds;
   if (patch.maxMessageLength !== undefined) set.max_message_length = patch.maxMessageLength;
+  if (patch.maxConnectionsPerUser !== undefined) set.max_connections_per_user = patch.maxConnectionsPerUser;
   if (patch.allowedOrigins !== undefined) set.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
   if (Object.keys(set).length > 0) await store.db.updateTable('apps').set(set).where('id', '=', id).execute();
   return getApp(store, id);

@@ -40,6 +40,7 @@ export async function findUserWithApp(
       'apps.allowed_origins as app_allowed_origins',
       'apps.created_at as app_created_at',
       'apps.max_message_length as app_max_message_length',
+      'apps.max_connections_per_user as app_max_connections_per_user',
     ])
     .where('users.app_id', '=', appId)
     .where('users.id', '=', userId)
@@ -53,6 +54,7 @@ export async function findUserWithApp(
       token_ttl_seconds: row.app_token_ttl_seconds,
       allowed_origins: row.app_allowed_origins,
       max_message_length: row.app_max_message_length,
+      max_connections_per_user: row.app_max_connections_per_user,
       created_at: row.app_created_at,
     },
     store.secrets,
