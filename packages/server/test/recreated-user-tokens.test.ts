@@ -1,5 +1,8 @@
 import type { ErrorBody, UserResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRecord } from '../src/domain/auth/apps.js';
+import { Hs256Key } from '../src/domain/auth/hs256.js';
+import { AUDIENCE } from '../src/domain/auth/tokens.js';
 import { call, expectError, issueTokens } from './helpers/http.js';
 import { protocolSocket } from './helpers/protocol-socket.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -9,10 +12,11 @@ import { storeKinds } from './helpers/stores.js';
 describe.each(storeKinds)('tokens of an erased user on %s', (kind) => {
   let t: TestServer;
   let apiKey: string;
+  let app: AppRecord;
 
   beforeAll(async () => {
     t = await startTestServer(kind);
-    ({ apiKey } = await t.createApp('Recreated'));
+    ({ apiKey, app } = await t.createApp('Recreated'));
   });
   afterAll(() => t.close());
 
@@ -46,5 +50,16 @@ describe.each(storeKinds)('tokens of an erased user on %s', (kind) => {
       expect((await me(fresh.token)).body.user.id).toBe(userId);
       expect(await connectWith(fresh.wsToken)).toMatchObject({ id: 1, connect: { client: expect.any(String) } });
     }
+  });
+
+  it('judges a token dated to the second only (no ims) by its whole second', async () => {
+    await issueTokens(t.baseUrl, apiKey, { userId: 'seconds' });
+    const key = new Hs256Key(app.jwtSecret);
+    const at = (second: number) => key.sign({ sub: 'seconds', app: app.id, aud: AUDIENCE.rest, iat: second, exp: second + 3600 });
+    const thisSecond = Math.floor(Date.now() / 1000);
+    // Issued in the second the user was created, or after: it may well be later than the row.
+    expect((await me(at(thisSecond))).status).toBe(200);
+    // A second wholly before the row belongs to an earlier user of the id.
+    expectError(await me(at(thisSecond - 5)), 'token_revoked', 401);
   });
 });

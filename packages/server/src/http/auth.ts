@@ -40,7 +40,7 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
   if (!token) throw new ApiError('invalid_token', 'Authorization must be "Bearer <token>"');
   const verified = await ctx.tokens.verify(token, 'rest');
   const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
-  const refusal = found ? tokenRefusal(found.user, verified.issuedAt) : 'gone';
+  const refusal = found ? tokenRefusal(found.user, verified) : 'gone';
   if (!found || refusal === 'gone') throw new ApiError('invalid_token', 'the user of this token no longer exists');
   const { user, app } = found;
   // Known from here on, so CORS follows this app's origins even on the refusals below.

@@ -19,7 +19,7 @@ export async function authenticate(ctx: ServerContext, token: string | undefined
   try {
     const verified = await ctx.tokens.verify(token, 'ws');
     const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
-    const refusal = found ? tokenRefusal(found.user, verified.issuedAt) : 'gone';
+    const refusal = found ? tokenRefusal(found.user, verified) : 'gone';
     if (!found || refusal === 'gone') return DISCONNECTS.invalidToken;
     // A revoked token (or one of an earlier user of the id) is answered like an expired one: the client
     // asks its backend for a new token, which the backend gives or refuses; it does not loop on the old one.

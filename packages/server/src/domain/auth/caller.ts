@@ -70,10 +70,13 @@ export type TokenRefusal = 'gone' | 'revoked' | 'before';
  * and created again under the same id is a new user: tokens of the earlier
  * one, revoked or not, must not come back to life with the new row.
  */
-export function tokenRefusal(user: UserRecord, issuedAt: number): TokenRefusal | undefined {
+export function tokenRefusal(user: UserRecord, token: { issuedAt: number; issuedAtExact: boolean }): TokenRefusal | undefined {
   if (user.deletedAt !== null) return 'gone';
-  if (user.tokensValidAfter !== null && issuedAt < user.tokensValidAfter) return 'revoked';
-  if (issuedAt < user.createdAt) return 'before';
+  if (user.tokensValidAfter !== null && token.issuedAt < user.tokensValidAfter) return 'revoked';
+  // A token dated to the second only (no `ims`, as other issuers write them) may come from any moment of
+  // that second: refused only when the whole second is before the row.
+  const latest = token.issuedAtExact ? token.issuedAt : token.issuedAt + 999;
+  if (latest < user.createdAt) return 'before';
   return undefined;
 }
 

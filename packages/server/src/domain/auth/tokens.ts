@@ -12,6 +12,8 @@ export interface VerifiedToken {
   userId: string;
   /** When it was issued, in ms: compared with the user's revocation instant. */
   issuedAt: number;
+  /** `issuedAt` is exact to the millisecond (`ims`); else it is `iat`'s whole second. */
+  issuedAtExact: boolean;
   expiresAt: number;
 }
 
@@ -124,6 +126,7 @@ export class TokenService {
       appId: claims.app,
       userId: claims.sub,
       issuedAt: typeof claims.ims === 'number' ? claims.ims : claims.iat * 1000,
+      issuedAtExact: typeof claims.ims === 'number',
       expiresAt: claims.exp * 1000,
     };
   }
