@@ -28,11 +28,11 @@ export interface ChatClientOptions {
   wsToken: string;
   /** Renews both tokens before they expire and after a 401; without it a refused token ends the session (`unauthorized`). */
   tokenProvider?: TokenProvider;
-  /** A WebSocket class (Node: `ws`, constructed with `allowSynchronousEvents: false`); defaults to the global one. */
+  /** A WebSocket class (Node: `ws`, constructed with `allowSynchronousEvents: false`); defaults to the global one (browsers, React Native). */
   WebSocket?: WebSocketClass;
   /** A `fetch`; defaults to the global one. */
   fetch?: FetchLike;
-  /** Where the outbox persists writes; defaults to IndexedDB in browsers, memory elsewhere. */
+  /** Where the outbox persists writes; defaults to IndexedDB in browsers, memory elsewhere (React Native: `keyValueStorage(AsyncStorage)`). */
   storage?: OutboxStorage;
   /** How long `connect()` waits for the socket before rejecting (it keeps trying). Default 15 s. */
   connectTimeoutMs?: number;

@@ -31,3 +31,5 @@ export { PresenceStore } from './state/presence.js';
 export { memoryStorage } from './offline/storage.js';
 export type { OutboxStorage, OutboxEntry, OutboxOperation } from './offline/storage.js';
 export { indexedDbStorage } from './offline/indexeddb.js';
+export { keyValueStorage } from './offline/key-value.js';
+export type { AsyncKeyValueStore, KeyValueStorageOptions } from './offline/key-value.js';

@@ -8,13 +8,36 @@ export function newId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * base64url (or base64) to text, read as UTF-8. By hand: `atob` is missing on React Native before 0.74 and
+ * `TextDecoder` on Hermes. Throws on a character outside the alphabet or bytes that are not UTF-8.
+ */
+export function decodeBase64Url(input: string): string {
+  let bits = 0;
+  let buffer = 0;
+  let escaped = '';
+  for (const char of input.replace(/=+$/, '')) {
+    const digit = BASE64URL.indexOf(char === '+' ? '-' : char === '/' ? '_' : char);
+    if (digit < 0) throw new SyntaxError('not base64');
+    buffer = (buffer << 6) | digit;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      escaped += `%${((buffer >> bits) & 0xff).toString(16).padStart(2, '0')}`;
+      buffer &= (1 << bits) - 1;
+    }
+  }
+  return decodeURIComponent(escaped);
+}
+
 /** The claims of a JWT read without verifying it (the server verifies); undefined for an opaque token. */
 export function readClaims(token: string): { sub?: string; exp?: number } | undefined {
   const part = token.split('.')[1];
   if (!part) return undefined;
   try {
-    const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
-    const claims: unknown = JSON.parse(atob(base64));
+    const claims: unknown = JSON.parse(decodeBase64Url(part));
     return claims && typeof claims === 'object' ? (claims as { sub?: string; exp?: number }) : undefined;
   } catch {
     return undefined;
