@@ -16,6 +16,9 @@ import { migrateToLatest, openStore, type Store } from './store/index.js';
 /** The package version, reported by /health and the OpenAPI document. */
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
+/** How long a shutdown waits for requests in flight before it cuts the connections still open. */
+export const SHUTDOWN_GRACE_MS = 5000;
+
 /** A running (or ready to run) ChatSDK server. */
 export interface ChatServer {
   app: TypedApp;
@@ -63,7 +66,12 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       // Sockets first: an open WebSocket would keep the HTTP server from closing.
       await gateway.close();
       context.typing.close();
+      // Requests in flight get a few seconds to finish; a connection that holds on past them (one that
+      // never sent a request, a client that stopped reading) is cut rather than hold the shutdown.
+      const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      cut.unref();
       await app.close();
+      clearTimeout(cut);
       await presence.close();
       await bus.close();
       await store.close();

@@ -43,8 +43,10 @@ export interface Transport {
    * result names the session and the process that holds it.
    */
   readonly emulated: boolean;
-  /** Ends the transport at once, saying nothing more. */
+  /** Ends the transport, saying nothing more. */
   end(): void;
+  /** Cuts it: for a client that does not take its close (a shutdown does not wait for it). */
+  destroy(): void;
 }
 
 /** A command refused with a protocol error, answered to its id. */
@@ -115,6 +117,12 @@ export class ClientConnection implements PersonalReceiver {
       this.log.error({ err: error }, 'realtime message failed');
       this.disconnect(DISCONNECTS.badRequest);
     });
+  }
+
+  /** Cuts the transport, whatever it still holds: the end of a shutdown. */
+  destroy(): void {
+    this.transport.destroy();
+    this.background(this.cleanUp());
   }
 
   /** The transport went away (the client closed it, or the network did). */

@@ -147,6 +147,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
       // HTTP server's close for as long: after the grace the others get, it is cut too.
       setTimeout(() => {
         for (const socket of wss.clients) socket.terminate();
+        for (const connection of connections) connection.destroy();
       }, CLOSE_GRACE_MS).unref();
       wss.close();
       await (await stopRevocations)();

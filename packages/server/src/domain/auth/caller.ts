@@ -72,7 +72,8 @@ export type TokenRefusal = 'gone' | 'revoked' | 'before';
  */
 export function tokenRefusal(user: UserRecord, token: { issuedAt: number; issuedAtExact: boolean }): TokenRefusal | undefined {
   if (user.deletedAt !== null) return 'gone';
-  if (user.tokensValidAfter !== null && token.issuedAt < user.tokensValidAfter) return 'revoked';
+  // A token of the very millisecond of the revocation was issued before it as far as anyone can tell.
+  if (user.tokensValidAfter !== null && token.issuedAt <= user.tokensValidAfter) return 'revoked';
   // A token dated to the second only (no `ims`, as other issuers write them) may come from any moment of
   // that second: refused only when the whole second is before the row.
   const latest = token.issuedAtExact ? token.issuedAt : token.issuedAt + 999;
@@ -81,10 +82,10 @@ export function tokenRefusal(user: UserRecord, token: { issuedAt: number; issued
 }
 
 /**
- * When to date a token issued now for `user`: never before the user's row
- * or their last revocation, which another process may have written with a
- * clock a little ahead of this one's.
+ * When to date a token issued now for `user`: never before the user's row,
+ * and after their last revocation, which another process may have written
+ * with a clock a little ahead of this one's.
  */
 export function issueTimeFor(user: UserRecord, now = Date.now()): number {
-  return Math.max(now, user.createdAt, user.tokensValidAfter ?? 0);
+  return Math.max(now, user.createdAt, user.tokensValidAfter === null ? 0 : user.tokensValidAfter + 1);
 }

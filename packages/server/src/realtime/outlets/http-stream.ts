@@ -58,7 +58,10 @@ export class HttpStreamOutlet implements Outlet {
   }
 
   close(disconnect: Disconnect, lingerMs: number): void {
-    this.response.end(this.layout([this.disconnectFrame(disconnect)]));
+    // The connection goes with the stream: the client opens a new request to reconnect, and a kept-alive
+    // (or half-closed) socket would hold a shutdown until the client let go of it. Once the last bytes are
+    // with the kernel, closing the descriptor still delivers them.
+    this.response.end(this.layout([this.disconnectFrame(disconnect)]), () => this.response.socket?.destroy());
     const deadline = Date.now() + lingerMs;
     const check = () => {
       if (this.response.destroyed || this.response.writableFinished) return;

@@ -82,6 +82,7 @@ function openStream(
     outlet: new HttpStreamOutlet(response, layout, (disconnect) => framing.message({ push: { disconnect } })),
     emulated: true,
     end: () => response.end(),
+    destroy: () => response.destroy(),
   };
   const origin = typeof request.headers.origin === 'string' ? request.headers.origin : undefined;
   const connection = new ClientConnection(transport, services, origin, onClose);

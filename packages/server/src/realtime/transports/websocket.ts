@@ -43,6 +43,7 @@ export function acceptWebSocket(
     outlet: new WebSocketOutlet(socket, binary),
     emulated: false,
     end: () => socket.close(),
+    destroy: () => socket.terminate(),
   };
   const connection = new ClientConnection(transport, services, origin, onClose);
   socket.on('message', (data, isBinary) => {
