@@ -46,9 +46,9 @@ export interface ConnectionHooks {
 
 /** Server disconnect codes from 3500 up stop the client; 3500 is a refused token. */
 const INVALID_TOKEN = 3500;
-/** Server disconnects after which the connection's token is dead: it ran out, or was revoked. */
+/** Server disconnects after which the connection's token is dead: it ran out, or was revoked (Centrifugo's "force reconnect"). */
 const TOKEN_EXPIRED = 3005;
-const TOKEN_REVOKED = 3006;
+const TOKEN_REVOKED = 3011;
 
 /**
  * The realtime socket: the real `centrifuge` client speaking to `/ws`, with
@@ -182,7 +182,7 @@ export class RealtimeConnection {
     });
     client.on('connecting', (ctx) => {
       this.state.set({ status: 'connecting', reason: ctx.reason });
-      // Reconnecting with a token known to be dead (expired, revoked: 3005, 3006) or replaced: ask getToken first.
+      // Reconnecting with a token known to be dead (expired, revoked: 3005, 3011) or replaced: ask getToken first.
       // A refused token at connect would otherwise take the resubscribes batched behind it down with it.
       if (ctx.code === TOKEN_EXPIRED || ctx.code === TOKEN_REVOKED || this.tokens.isExpired() || this.tokens.wsToken !== this.lastWsToken) {
         client.setToken('');
