@@ -6,6 +6,7 @@
 // little, or the client, not the server, is what gets measured.
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { decodeReplies, encodeCommands, PONG, PROTOBUF_SUBPROTOCOL } from './protobuf-client.mjs';
 import { Histogram } from './stats.mjs';
 
 /** One connection to open: its wsToken and the one channel it subscribes to. */
@@ -15,7 +16,9 @@ import { Histogram } from './stats.mjs';
  * What lib/sockets.mjs asks. `watch` starts tallying the messages whose text
  * starts with `tag` (lib/steady-sender.mjs writes `<tag> <seq> <sent at>`),
  * counting those received between `from` and `to` (epoch ms) as in the window.
- * @typedef {{ type: 'open', url: string, connections: Connection[], inFlight: number }
+ * `framing` is `json` (text frames of JSON lines) or `protobuf` (the
+ * `centrifuge-protobuf` subprotocol: binary frames of length-delimited messages).
+ * @typedef {{ type: 'open', url: string, connections: Connection[], inFlight: number, framing: 'json' | 'protobuf' }
  *   | { type: 'watch', tag: string, from: number, to: number }
  *   | { type: 'count' } | { type: 'report' } | { type: 'close' } | { type: 'exit' }} Command
  */
@@ -31,6 +34,7 @@ const OPEN_TIMEOUT_MS = 30_000;
  * @property {WebSocket} ws
  * @property {string} channel     the channel it subscribed to (the server may add the user's personal stream)
  * @property {boolean} pong        the connect reply asked for answers to pings
+ * @property {boolean} protobuf    speaks the Protobuf framing
  * @property {number} offset       the channel's last offset this socket saw
  * @property {number} pings       pings the server sent it
  * @property {boolean} closing     closed by us: its close is not a drop
@@ -92,13 +96,18 @@ let lastLines = [];
 /**
  * The message's lines: '{}' (a ping), or the parsed frame.
  * @param {Buffer} data
+ * @param {boolean} protobuf
  */
-function linesOf(data) {
+function linesOf(data, protobuf) {
   if (lastMessage && lastMessage.length === data.length && lastMessage.equals(data)) return lastLines;
-  lastLines = [];
-  for (const line of String(data).split('\n')) {
-    if (line === '') continue;
-    lastLines.push(line === '{}' ? line : JSON.parse(line));
+  if (protobuf) {
+    lastLines = decodeReplies(data);
+  } else {
+    lastLines = [];
+    for (const line of String(data).split('\n')) {
+      if (line === '') continue;
+      lastLines.push(line === '{}' ? line : JSON.parse(line));
+    }
   }
   lastMessage = data;
   return lastLines;
@@ -111,11 +120,11 @@ function linesOf(data) {
 function receive(socket, data) {
   const at = now(); // at arrival, before any parsing: the latency is the server's and the wire's
   // The server coalesces a flush's frames into one message, newline-separated.
-  for (const frame of linesOf(Buffer.isBuffer(data) ? data : Buffer.from(String(data)))) {
+  for (const frame of linesOf(Buffer.isBuffer(data) ? data : Buffer.from(String(data)), socket.protobuf)) {
     if (frame === '{}') {
       pings += 1;
       socket.pings += 1;
-      if (socket.pong) socket.ws.send('{}');
+      if (socket.pong) socket.ws.send(socket.protobuf ? PONG : '{}');
       continue;
     }
     if (frame.push?.pub && frame.push.channel === socket.channel) publication(socket, frame.push.pub, at);
@@ -155,14 +164,16 @@ function publication(socket, pub, at) {
  * frame, as the centrifuge client batches them. Resolves once subscribed.
  * @param {string} url
  * @param {Connection} connection
+ * @param {'json' | 'protobuf'} framing
  * @returns {Promise<{ ok: true, ms: number } | { ok: false, reason: string }>}
  */
-function openOne(url, { token, channel }) {
+function openOne(url, { token, channel }, framing) {
   const started = now();
+  const protobuf = framing === 'protobuf';
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = protobuf ? new WebSocket(url, PROTOBUF_SUBPROTOCOL, { perMessageDeflate: false }) : new WebSocket(url, { perMessageDeflate: false });
     /** @type {Socket} */
-    const socket = { ws, channel, pong: false, offset: 0, pings: 0, closing: false, onReply: undefined };
+    const socket = { ws, channel, pong: false, protobuf, offset: 0, pings: 0, closing: false, onReply: undefined };
     let settled = false;
     const settle = (/** @type {{ ok: true, ms: number } | { ok: false, reason: string }} */ outcome) => {
       if (settled) return;
@@ -186,7 +197,8 @@ function openOne(url, { token, channel }) {
       }
     };
     ws.on('open', () => {
-      ws.send(`${JSON.stringify({ id: 1, connect: { token } })}\n${JSON.stringify({ id: 2, subscribe: { channel } })}`);
+      const commands = [{ id: 1, connect: { token } }, { id: 2, subscribe: { channel } }];
+      ws.send(protobuf ? encodeCommands(commands) : commands.map((c) => JSON.stringify(c)).join('\n'));
     });
     ws.on('message', (data) => receive(socket, data));
     ws.on('error', (error) => settle({ ok: false, reason: /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message }));
@@ -202,8 +214,9 @@ function openOne(url, { token, channel }) {
  * @param {string} url
  * @param {Connection[]} connections
  * @param {number} inFlight
+ * @param {'json' | 'protobuf'} framing
  */
-async function open(url, connections, inFlight) {
+async function open(url, connections, inFlight, framing) {
   const connectMs = new Histogram();
   /** @type {Record<string, number>} */
   const failures = {};
@@ -211,7 +224,7 @@ async function open(url, connections, inFlight) {
   const started = now();
   const worker = async () => {
     while (next < connections.length) {
-      const outcome = await openOne(url, /** @type {Connection} */ (connections[next++]));
+      const outcome = await openOne(url, /** @type {Connection} */ (connections[next++]), framing);
       if (outcome.ok) connectMs.record(outcome.ms);
       else failures[outcome.reason] = (failures[outcome.reason] ?? 0) + 1;
     }
@@ -267,7 +280,7 @@ function report() {
 async function handle(command) {
   switch (command.type) {
     case 'open':
-      return { type: 'opened', result: await open(command.url, command.connections, command.inFlight) };
+      return { type: 'opened', result: await open(command.url, command.connections, command.inFlight, command.framing ?? 'json') };
     case 'watch':
       watch = freshWatch(command.tag, command.from, command.to);
       return { type: 'watching' };

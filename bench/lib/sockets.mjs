@@ -43,11 +43,12 @@ export async function startSockets(processes) {
      * @param {string} url  the gateway's ws:// URL
      * @param {import('./socket-worker.mjs').Connection[]} connections
      * @param {number} inFlight
+     * @param {'json' | 'protobuf'} [framing]  the protocol's framing (default json)
      */
-    async open(url, connections, inFlight) {
+    async open(url, connections, inFlight, framing = 'json') {
       const share = Math.ceil(connections.length / workers.length);
       const results = /** @type {import('./socket-worker.mjs').OpenResult[]} */ (
-        (await all((w, i) => ask(w, { type: 'open', url, connections: connections.slice(i * share, (i + 1) * share), inFlight }))).map((r) => r.result)
+        (await all((w, i) => ask(w, { type: 'open', url, connections: connections.slice(i * share, (i + 1) * share), inFlight, framing }))).map((r) => r.result)
       );
       const connectMs = new Histogram();
       /** @type {Record<string, number>} */

@@ -25,6 +25,7 @@ export const options = {
   warmup: { type: 'string', default: '3', description: 'seconds of unmeasured sending first' },
   'receiver-processes': { type: 'string', default: '2', description: 'client processes the sockets are spread over' },
   'connect-in-flight': { type: 'string', default: '20', description: 'WebSocket handshakes at once, per client process' },
+  framing: { type: 'string', default: 'json', description: 'the protocol framing the sockets speak: json, or protobuf (the centrifuge-protobuf subprotocol)' },
   'max-disturbance': MAX_DISTURBANCE_OPTION,
 };
 
@@ -52,6 +53,8 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
   for (const [name, value] of Object.entries(o)) {
     if (!(value > 0)) throw new Error(`--${name} must be a positive number`);
   }
+  const framing = String(raw.framing);
+  if (framing !== 'json' && framing !== 'protobuf') throw new Error('--framing must be json or protobuf');
 
   // u000000 sends; u000001 … receive. The sender is a member too but holds no socket.
   log(`seeding: an app, ${o.receivers + 1} users, one channel with all of them`);
@@ -72,7 +75,7 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     const wsUrl = `${url.replace(/^http/, 'ws')}/ws`;
     log(`opening ${o.receivers} sockets over ${o.receiverProcesses} processes`);
     const connectStart = now();
-    const opened = await sockets.open(wsUrl, receivers.map((r) => ({ token: r.wsToken, channel: CHANNEL })), o.connectInFlight);
+    const opened = await sockets.open(wsUrl, receivers.map((r) => ({ token: r.wsToken, channel: CHANNEL })), o.connectInFlight, framing);
     const connectSeconds = (now() - connectStart) / 1000;
     if (opened.opened === 0) throw new Error(`no socket connected: ${JSON.stringify(opened.failures)}`);
     log(`${opened.opened} sockets subscribed in ${round3(connectSeconds)} s${opened.opened < o.receivers ? `; failures ${JSON.stringify(opened.failures)}` : ''}`);
@@ -129,7 +132,7 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     await phase('warmup', o.warmup, o.rate);
     const windows = [];
     for (const rate of rates) windows.push(await measure(rate));
-    return combine(rates.length > 1 ? { ...o, rates } : o, windows);
+    return combine(rates.length > 1 ? { ...o, framing, rates } : { ...o, framing }, windows);
   } finally {
     await sockets.close().catch(() => {});
     await sockets.stop();
@@ -254,7 +257,7 @@ function combine(options, windows) {
     options,
     ...rest,
     disturbed: windows.some((w) => w.disturbed),
-    summary: [summary, ...more.map((w) => `at ${w.rate} msg/s: ${brief(w)}`)].join(' | '),
+    summary: `${/** @type {{ framing?: string }} */ (options).framing ?? 'json'} framing: ${[summary, ...more.map((w) => `at ${w.rate} msg/s: ${brief(w)}`)].join(' | ')}`,
     figures: [...figures, ...more.map((w) => ({ figure: `at ${w.rate} msg/s: deliveries/s, latency, missing, dropped`, value: brief(w) }))],
     ...(more.length > 0 ? { sweep: windows.map(({ summary: _s, figures: _f, perSecondDeliveries: _p, ...w }) => w) } : {}),
   };
