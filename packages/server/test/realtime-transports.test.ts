@@ -27,8 +27,9 @@ describe.each(TRANSPORTS)('the centrifuge client over %s', (name: TransportName)
   });
   afterAll(() => t.close());
 
-  const open = async (userId: string, options: { getToken?: () => Promise<string> } = {}) => {
-    const { wsToken } = await issueTokens(t.baseUrl, chat.apiKey, { userId });
+  /** A client of `userId` subscribed to the room; with `wsToken`, connected with that token. */
+  const open = async (userId: string, options: { getToken?: () => Promise<string>; wsToken?: string } = {}) => {
+    const wsToken = options.wsToken ?? (await issueTokens(t.baseUrl, chat.apiKey, { userId })).wsToken;
     const client = clientOn(name, t, wsToken, options.getToken ? { getToken: options.getToken } : {});
     clients.push(client);
     const sub = client.newSubscription('room');
@@ -85,14 +86,7 @@ describe.each(TRANSPORTS)('the centrifuge client over %s', (name: TransportName)
     // A token of 2 s: the connect result's ttl makes the client ask for a new one and send `refresh`.
     const app = await getApp(t.server.context.store, chat.appId);
     if (!app) throw new Error('no app');
-    const short = t.server.context.tokens.issue(app, 'ben', 2).wsToken;
-    const client = clientOn(name, t, short, { getToken });
-    clients.push(client);
-    const sub = client.newSubscription('room');
-    const got = collect(sub);
-    sub.subscribe();
-    client.connect();
-    await next(sub, 'subscribed');
+    const { client, got } = await open('ben', { getToken, wsToken: t.server.context.tokens.issue(app, 'ben', 2).wsToken });
     await expect.poll(() => refreshed, { timeout: 10_000 }).toBeGreaterThan(0);
     // Past the old token's expiry: the connection would have ended (3005) without the refresh.
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -4,7 +4,7 @@ import { createApiKey } from '../../src/domain/auth/api-keys.js';
 import { type AppRecord, createApp } from '../../src/domain/auth/apps.js';
 import type { PresenceStore } from '../../src/presence/index.js';
 import type { GatewayOptions } from '../../src/realtime/gateway.js';
-import { createChatServer, type ChatServer } from '../../src/server.js';
+import { type ChatServer, type ChatServerOptions, createChatServer } from '../../src/server.js';
 import type { StoreKind } from '../../src/store/store.js';
 import { createTestStorage, type TestStorage } from './stores.js';
 
@@ -24,6 +24,8 @@ export async function startTestServer(kind: StoreKind, options: {
     realtime?: GatewayOptions;
     /** Storage another test server already uses (two processes of one deployment); left in place at close. */
     storage?: TestStorage;
+    /** The server's logger (by default it logs nothing). */
+    logger?: ChatServerOptions['logger'];
   } = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage(kind));
   const server = await createChatServer({
@@ -32,6 +34,7 @@ export async function startTestServer(kind: StoreKind, options: {
     bus: options.bus ?? createMemoryBus(),
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await server.listen();
   const { port } = server.app.server.address() as AddressInfo;
