@@ -1,6 +1,6 @@
 import type { CreateTokenResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSE_LINGER_MS } from '../src/realtime/connection.js';
+import { CLOSE_LINGER_MS } from '../src/realtime/transport.js';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { call, issueTokens } from './helpers/http.js';
 import { connectedSocket, type ProtocolSocket } from './helpers/protocol-socket.js';

@@ -21,40 +21,13 @@ import {
   UNSUBSCRIBES,
 } from './protocol.js';
 import { history, recover } from './recovery.js';
+import { requireReadable, ReplyFailure } from './reply-failure.js';
 import { type GatewayServices, PING_SECONDS } from './services.js';
 import { ChannelSubscription } from './subscription.js';
-import { type Frame, MAX_BUFFERED_BYTES, type Outlet, WriteQueue } from './write-queue.js';
+import { CLOSE_LINGER_MS, type Transport } from './transport.js';
+import { type Frame, MAX_BUFFERED_BYTES, WriteQueue } from './write-queue.js';
 
-/**
- * How long a closing session is kept while its disconnect still waits in the
- * process behind unsent data (a client that stopped reading): if the client
- * reads again within this time it gets the disconnect. It costs a descriptor
- * and at most one write's bytes; `ws` itself gives up on a close handshake
- * after as long.
- */
-export const CLOSE_LINGER_MS = 30_000;
 
-/** How a session's messages travel: a WebSocket, or an HTTP stream with commands posted to /emulation. */
-export interface Transport {
-  readonly framing: Framing;
-  readonly outlet: Outlet;
-  /**
-   * Commands come by separate requests (`POST /emulation`): the connect
-   * result names the session and the process that holds it.
-   */
-  readonly emulated: boolean;
-  /** Ends the transport, saying nothing more. */
-  end(): void;
-  /** Cuts it: for a client that does not take its close (a shutdown does not wait for it). */
-  destroy(): void;
-}
-
-/** A command refused with a protocol error, answered to its id. */
-class ReplyFailure extends Error {
-  constructor(readonly error: ReplyError) {
-    super(error.message);
-  }
-}
 
 /**
  * One client session, whatever carries it (see `Transport`). Commands of a
@@ -312,7 +285,7 @@ export class ClientConnection implements PersonalReceiver {
     if (!caller) return;
     if (this.subscriptions.has(channelId)) throw new ReplyFailure(REPLY_ERRORS.alreadySubscribed);
     if (this.subscriptions.size >= this.services.maxSubscriptions) throw new ReplyFailure(REPLY_ERRORS.limitExceeded);
-    await this.requireReadable(caller, channelId);
+    await requireReadable(this.services.ctx.store.db, caller, channelId);
     const subscription = new ChannelSubscription(
       channelId,
       (publication) => this.queue.push(this.framing.publication(publication)),
@@ -342,7 +315,7 @@ export class ClientConnection implements PersonalReceiver {
     const caller = this.caller;
     const channelId = request.channel;
     if (!caller) return;
-    await this.requireReadable(caller, channelId);
+    await requireReadable(this.services.ctx.store.db, caller, channelId);
     const watchers = await this.services.presence.watchersOf(caller.app.id, channelId);
     if (method === 'presence_stats') {
       return this.reply(id, method, { num_clients: watchers.length, num_users: new Set(watchers.map((w) => w.user)).size });
@@ -355,22 +328,11 @@ export class ClientConnection implements PersonalReceiver {
     const caller = this.caller;
     const channelId = request.channel;
     if (!caller) return;
-    await this.requireReadable(caller, channelId);
+    await requireReadable(this.services.ctx.store.db, caller, channelId);
     const result = await history(this.services.ctx.store, caller.app.id, channelId, request);
     if (result === undefined) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
     if (result === 'stale') throw new ReplyFailure(REPLY_ERRORS.unrecoverablePosition);
     this.reply(id, 'history', { publications: result.publications, epoch: result.epoch, offset: result.offset });
-  }
-
-  /** A channel the caller may not read and one that does not exist look alike, as over REST. */
-  private async requireReadable(caller: UserCaller, channelId: string): Promise<void> {
-    try {
-      const access = await accessChannel(this.services.ctx.store.db, caller, channelId);
-      if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
-      throw error;
-    }
   }
 
   /** `{"rpc":{"method":"typing","data":{"channel","typing","parentId?"}}}`: typing without a REST round trip. */

@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../errors.js';
 import { errorResponses, type TypedApp } from '../../http/typed.js';
-import { ClientConnection, type Transport } from '../connection.js';
+import { ClientConnection } from '../connection.js';
 import { type Framing, JSON_FRAMING, PROTOBUF_FRAMING } from '../framing.js';
 import { HttpStreamOutlet, type StreamLayout } from '../outlets/http-stream.js';
 import type { GatewayServices } from '../services.js';
+import type { Transport } from '../transport.js';
 import { BadEmulationRequest, type EmulationRequest, emulationRequestFromJson, emulationRequestFromProtobuf } from './emulation-request.js';
 
 /** The largest body of a stream's first request or of an emulation request, as Centrifugo's default. */

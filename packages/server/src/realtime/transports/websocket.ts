@@ -1,9 +1,10 @@
 import type { RawData, WebSocket } from 'ws';
-import { ClientConnection, type Transport } from '../connection.js';
+import { ClientConnection } from '../connection.js';
 import { JSON_FRAMING, PROTOBUF_FRAMING } from '../framing.js';
 import { WebSocketOutlet } from '../outlets/websocket.js';
 import { DISCONNECTS } from '../protocol.js';
 import type { GatewayServices } from '../services.js';
+import type { Transport } from '../transport.js';
 
 /** The paths of the WebSocket transport: ChatSDK's own, and Centrifugo's. */
 export const WEBSOCKET_PATHS: ReadonlySet<string> = new Set(['/ws', '/connection/websocket']);
