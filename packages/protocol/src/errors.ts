@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   channel_not_found: { status: 404, description: 'No such channel in this app, or not one the caller may see.' },
   message_not_found: { status: 404, description: 'No such message, or not in a channel the caller may read.' },
   reaction_not_found: { status: 404, description: 'The caller has no reaction of this type on this message.' },
+  session_not_found: { status: 404, description: 'No realtime session with this id on this process: it closed, or never was.' },
   request_timeout: { status: 408, description: 'The request did not arrive in time (its headers, or the whole of it); the connection is closed.' },
   channel_exists: { status: 409, description: 'A channel with this id exists and the caller may not see it.' },
   message_id_conflict: { status: 409, description: 'A message with this id was sent with a different body.' },

@@ -174,7 +174,7 @@ export function registerStreamTransports(
           if (error instanceof BadEmulationRequest) throw new ApiError('validation_failed', `body is not an emulation request: ${error.message}`);
           throw error;
         }
-        if (!(await sessions.deliver(emulation))) throw new ApiError('not_found', 'no such session');
+        if (!(await sessions.deliver(emulation))) throw new ApiError('session_not_found', `no session "${emulation.session}" on this process`);
         return reply.code(204).send();
       },
     );
