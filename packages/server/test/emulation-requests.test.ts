@@ -32,6 +32,11 @@ describe('requests of the emulated transports', () => {
   it('refuses a stream without commands, an SSE without cf_connect, and emulation bodies that are not requests', async () => {
     expectError(await call(t.baseUrl, '/connection/http_stream', { method: 'POST', body: '' }), 'validation_failed', 400);
     expectError(await call(t.baseUrl, '/connection/sse'), 'validation_failed', 400);
+    // A stream is opened only for a readable connect.
+    for (const body of ['garbage', '42', '{"id":1,"subscribe":{"channel":"c"}}', '{"id":"x","connect":{}}']) {
+      expectError(await call(t.baseUrl, '/connection/http_stream', { method: 'POST', body }), 'validation_failed', 400);
+      expectError(await call(t.baseUrl, `/connection/sse?cf_connect=${encodeURIComponent(body)}`), 'validation_failed', 400);
+    }
     for (const body of ['garbage', '[1,2]', '{"session":1,"node":"n","data":"{}"}', '{"session":"s","node":"n"}']) {
       expectError(await call(t.baseUrl, '/emulation', { method: 'POST', body }), 'validation_failed', 400);
     }

@@ -47,6 +47,17 @@ function bytesOf(body: unknown): Buffer {
 const isProtobuf = (request: FastifyRequest) => (request.headers['content-type'] ?? '').startsWith(PROTOBUF_TYPE);
 
 /**
+ * A stream is opened only for a readable connect: anything else gets its 400
+ * now, in the error shape, rather than a stream that at once carries 3501.
+ */
+function requireConnect(framing: Framing, first: Buffer): void {
+  const [parsed] = framing.read(first);
+  if (parsed?.kind !== 'command' || parsed.command.method !== 'connect') {
+    throw new ApiError('validation_failed', `the first command must be a readable connect, in the ${framing.name} framing`);
+  }
+}
+
+/**
  * Answers a streaming request with a session: the response stays open and
  * carries every reply and push, in `layout`; the first request's commands (the
  * client's connect) are served at once, and later ones arrive through
@@ -115,12 +126,15 @@ export function registerStreamTransports(
     );
     const config = { access: 'public' } as const;
     const tags = ['realtime'];
+    // Protocol endpoints, not REST resources: the README documents them (Realtime), the REST document does not.
+    const hide = true;
 
     scope.post(
       '/connection/http_stream',
       {
         config,
         schema: {
+          hide,
           tags,
           summary: 'HTTP-streaming transport: the body holds the first commands (connect); the response streams every reply and push',
           body: {},
@@ -130,6 +144,7 @@ export function registerStreamTransports(
       async (request, reply) => {
         const first = bytesOf(request.body);
         const framing = isProtobuf(request) ? PROTOBUF_FRAMING : JSON_FRAMING;
+        requireConnect(framing, first);
         onOpen(openStream(request, reply, framing, framing.name === 'protobuf' ? 'protobuf' : 'json-lines', first, services, sessions, onClose));
       },
     );
@@ -139,6 +154,7 @@ export function registerStreamTransports(
       {
         config,
         schema: {
+          hide,
           tags,
           summary: 'Server-Sent Events transport (JSON): cf_connect holds the first commands; the response is an event stream',
           querystring: Type.Object(
@@ -149,8 +165,9 @@ export function registerStreamTransports(
         },
       },
       async (request, reply) => {
-        const { cf_connect: first } = request.query as { cf_connect: string };
-        onOpen(openStream(request, reply, JSON_FRAMING, 'sse', Buffer.from(first), services, sessions, onClose));
+        const first = Buffer.from((request.query as { cf_connect: string }).cf_connect);
+        requireConnect(JSON_FRAMING, first);
+        onOpen(openStream(request, reply, JSON_FRAMING, 'sse', first, services, sessions, onClose));
       },
     );
 
@@ -159,6 +176,7 @@ export function registerStreamTransports(
       {
         config,
         schema: {
+          hide,
           tags,
           summary: "Commands of an HTTP-streaming or SSE session: { session, node, data } (JSON), or a Protobuf EmulationRequest",
           body: {},
