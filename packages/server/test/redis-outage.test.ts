@@ -6,7 +6,7 @@ import { createRedisPresence } from '../src/presence/index.js';
 import { type ChatApp, chatApp, createChannel } from './helpers/chat.js';
 import { call, issueTokens } from './helpers/http.js';
 import { canRunPrivateRedis, PrivateRedis } from './helpers/private-redis.js';
-import { collect, realtimeClient } from './helpers/realtime.js';
+import { collect, personalEvents, realtimeClient } from './helpers/realtime.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { createTestStorage, type TestStorage } from './helpers/stores.js';
 
@@ -95,5 +95,25 @@ describe.runIf(canRunPrivateRedis)(`a Redis outage (two servers on ${kind})`, ()
     await onB.until(2 + during.length);
     expect(texts(onA.items)).toEqual(['before', ...during, 'after']);
     expect(texts(onB.items)).toEqual(['before', ...during, 'after']);
+  }, 60_000);
+
+  it('gives a user added to a channel while Redis was away that channel\'s notifications on the other process once it is back', async () => {
+    const { wsToken } = await issueTokens(b.baseUrl, chat.apiKey, { userId: 'bob' });
+    const client = realtimeClient(b, wsToken);
+    clients.push(client);
+    const events = personalEvents(client, 'bob');
+    client.connect();
+    await new Promise<void>((resolve) => client.once('connected', () => resolve()));
+
+    await redis.crash();
+    // The member.added for bob is published on A while B cannot hear it.
+    await createChannel(a, { token: chat.users.alice?.token }, { type: 'messaging', id: 'while-away', members: ['alice', 'bob'] });
+    await redis.restart();
+    await expect.poll(async () => (await call(b.baseUrl, '/health')).status, { timeout: 15_000 }).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await call(a.baseUrl, '/api/channels/while-away/messages', { token: chat.users.alice?.token, body: { text: 'are you there?' } });
+    const notice = await events.until((e) => e.type === 'notification.message_new' && e.message.channelId === 'while-away', 10_000);
+    expect(notice).toMatchObject({ type: 'notification.message_new', message: { text: 'are you there?' } });
   }, 60_000);
 });

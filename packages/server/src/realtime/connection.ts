@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { authenticate } from './authenticate.js';
 import type { Command } from './commands.js';
 import type { Framing, Publication } from './framing.js';
-import type { PersonalReceiver } from './personal.js';
+import type { PersonalReceiver } from './personal-records.js';
 import {
   type ChannelRequest,
   type Disconnect,

@@ -4,7 +4,6 @@ import {
   type MessageNewEvent,
   type MessageReadEvent,
   personalChannel,
-  type UnreadTotals,
   type UserEvent,
 } from '@chatsdk/protocol';
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,55 +13,17 @@ import { appTopic } from '../domain/events/events.js';
 import { mentionCounts, unreadCounts } from '../domain/reads/unread.js';
 import type { ServerContext } from '../http/context.js';
 import { jsonPublicationFrame, type Publication } from './framing.js';
+import {
+  channelKey,
+  type LocalUser,
+  type Pending,
+  type PersonalReceiver,
+  type PresenceNotice,
+  totals,
+  type UnreadFigures,
+  userKey,
+} from './personal-records.js';
 import type { PresenceTracker } from './presence-tracker.js';
-
-/** What a personal stream needs of a connection. */
-export interface PersonalReceiver {
-  /** Whether the connection is subscribed to the channel: then the channel's own stream tells it. */
-  isWatching(channelId: string): boolean;
-  /** Queues a publication of the connection's personal stream, framed by the connection's framing. */
-  sendPersonal(publication: Publication): void;
-}
-
-/** A presence change as processes tell each other: the user's channels say whom it concerns. */
-interface PresenceNotice {
-  type: 'user.online' | 'user.offline';
-  userId: string;
-  createdAt: string;
-  lastActiveAt?: string;
-  channelIds: string[];
-}
-
-/** Something to tell a user, waiting its turn so that a user's events arrive in order. */
-interface Pending {
-  /** Needs the user's unread counts, read once for every pending event that needs them. */
-  needsCounts: boolean;
-  deliver(counts: UnreadFigures | undefined): Promise<void> | void;
-}
-
-/** A user's unread messages and mentions, per channel. */
-interface UnreadFigures {
-  unread: Map<string, number>;
-  mentions: Map<string, number>;
-}
-
-/** A user with a connection on this process (or one that just closed, for the length of the debounce). */
-interface LocalUser {
-  appId: string;
-  userId: string;
-  caller: UserCaller;
-  connections: Set<PersonalReceiver>;
-  channels: Set<string>;
-  /** While the user's channels load, membership changes wait here and apply after. */
-  loading: Array<() => void> | undefined;
-  ready: Promise<void>;
-  queue: Pending[];
-  draining: boolean;
-  departure: NodeJS.Timeout | undefined;
-}
-
-const userKey = (appId: string, userId: string) => `${appId}\n${userId}`;
-const channelKey = (appId: string, channelId: string) => `${appId}\n#${channelId}`;
 
 /**
  * Every connection's personal stream, `#<userId>`: what happens in the
@@ -85,7 +46,12 @@ export class PersonalStreams {
     private readonly offlineDelayMs: number,
     /** Channels with more members than this carry no presence events. */
     private readonly presenceMemberLimit: number,
-  ) {}
+  ) {
+    // Membership changes published while the bus was away never arrived: each local user's channels are read again.
+    ctx.bus.onRestored(() => {
+      for (const user of this.users.values()) this.background(this.resync(user));
+    });
+  }
 
   /** Starts the connection's personal stream; resolves once nothing that happens from now on can be missed. */
   async attach(receiver: PersonalReceiver, caller: UserCaller): Promise<void> {
@@ -151,6 +117,15 @@ export class PersonalStreams {
     } catch (error) {
       this.log.warn({ err: error }, 'presence: cannot record an arrival');
     }
+  }
+
+  /** Brings a user's channel set back in line with the store. */
+  private async resync(user: LocalUser): Promise<void> {
+    await user.ready;
+    const now = new Set(await this.channelsOf(user));
+    if (this.users.get(userKey(user.appId, user.userId)) !== user) return;
+    for (const channelId of [...user.channels]) if (!now.has(channelId)) this.leave(user, channelId);
+    for (const channelId of now) if (!user.channels.has(channelId)) this.join(user, channelId);
   }
 
   private async depart(user: LocalUser): Promise<void> {
@@ -382,22 +357,4 @@ export class PersonalStreams {
   private background(work: Promise<void>): void {
     work.catch((error: unknown) => this.log.error({ err: error }, 'personal stream work failed'));
   }
-}
-
-/** The badge figures for one channel out of a user's unread counts. */
-function totals(counts: UnreadFigures | undefined, channelId: string): UnreadTotals {
-  const sum = (values: Iterable<number>) => {
-    let total = 0;
-    for (const value of values) total += value;
-    return total;
-  };
-  const unread = counts?.unread ?? new Map<string, number>();
-  const mentions = counts?.mentions ?? new Map<string, number>();
-  return {
-    unreadCount: unread.get(channelId) ?? 0,
-    totalUnreadCount: sum(unread.values()),
-    unreadChannels: [...unread.values()].filter((count) => count > 0).length,
-    unreadMentions: mentions.get(channelId) ?? 0,
-    totalUnreadMentions: sum(mentions.values()),
-  };
 }
