@@ -16,6 +16,7 @@ export interface Database {
   mentions: MentionsTable;
   blocks: BlocksTable;
   channel_events: ChannelEventsTable;
+  link_previews: LinkPreviewsTable;
 }
 
 /** JSON stored as `text` in SQLite and `jsonb` in PostgreSQL: written as a string, read as either. */
@@ -165,4 +166,13 @@ export interface ChannelEventsTable {
   /** The event's JSON, exactly as published. */
   payload: string;
   created_at: number;
+}
+
+/** The link preview cache, by the SHA-256 of the URL (hex). */
+export interface LinkPreviewsTable {
+  url_hash: string;
+  /** The preview's JSON; null when the page had nothing to show or could not be fetched. */
+  preview: string | null;
+  fetched_at: number;
+  expires_at: number;
 }
