@@ -177,3 +177,9 @@ export type PresenceQuery = Static<typeof S.PresenceQuery>;
 export type UserPresence = Static<typeof S.UserPresence>;
 /** `{ users }` of presence. */
 export type PresenceResponse = Static<typeof S.PresenceResponse>;
+/** `image` | `video` | `audio` | `file`: what an upload is, from its sniffed type. */
+export type UploadKind = Static<typeof S.UploadKind>;
+/** A stored file, with its signed links. */
+export type Upload = Static<typeof S.Upload>;
+/** `{ upload }` */
+export type UploadResponse = Static<typeof S.UploadResponse>;

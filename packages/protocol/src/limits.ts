@@ -49,6 +49,26 @@ export const LIMITS = {
   jsonDepth: 32,
   /** Reactions carried in a message's `latestReactions`. */
   latestReactions: 5,
+  /** A `link` attachment's `title`, `description` and `siteName`, in characters. */
+  linkTitleLength: 300,
+  linkDescriptionLength: 1000,
+  linkSiteNameLength: 200,
+  /** Default of the per-app `maxUploadBytes` setting: 25 MiB. */
+  uploadBytes: 25 * 1024 * 1024,
+  /** No app may raise `maxUploadBytes` past this: 1 GiB. */
+  uploadBytesHardLimit: 1024 * 1024 * 1024,
+  /** Largest image (width × height, every frame counted) that is decoded: past it, 422 `image_too_large`. */
+  uploadImagePixels: 100_000_000,
+  /** Longest side of an image's thumbnail, in pixels. */
+  thumbnailSize: 512,
+  /** Longest upload file name kept, in characters (the attachment's `name`). */
+  uploadNameLength: 256,
+  /** Entries in an app's `allowedUploadTypes`. */
+  allowedUploadTypes: 100,
+  /** How long a file link handed out with a message or an upload stays valid, in seconds (at least; see upload-links). */
+  uploadLinkSeconds: 86_400,
+  /** An upload never attached to a message is removed after this long, in seconds. */
+  unattachedUploadSeconds: 86_400,
 } as const;
 
 /** The characters a user id may use. */

@@ -4,6 +4,13 @@ import { Timestamp } from './common.js';
 
 const Origin = Type.String({ minLength: 1, maxLength: 256, pattern: '^(\\*|https?://[^/\\s]+)$' });
 
+/** A media type an app accepts for uploads, in lower case: `image/png`, a wildcard subtype as in `image/*`, or the all-types wildcard. */
+export const UploadTypePattern = Type.String({
+  minLength: 3,
+  maxLength: 128,
+  pattern: '^(\\*/\\*|[a-z0-9][a-z0-9.+-]*/(\\*|[a-z0-9][a-z0-9.+-]*))$',
+});
+
 /** An app as its own server sees it (the signing secret is never returned). */
 export const App = Type.Object({
   id: Type.String(),
@@ -12,6 +19,12 @@ export const App = Type.Object({
   allowedOrigins: Type.Array(Type.String()),
   maxMessageLength: Type.Integer(),
   maxConnectionsPerUser: Type.Integer(),
+  /** Largest upload, in bytes. */
+  maxUploadBytes: Type.Integer(),
+  /** Media types accepted for uploads; the all-types wildcard (the default) takes every type but executables, which must be named to be accepted. */
+  allowedUploadTypes: Type.Array(Type.String()),
+  /** Whether links in messages get previews (a sender may still opt out per message). */
+  linkPreviews: Type.Boolean(),
   createdAt: Timestamp,
 });
 
@@ -23,6 +36,9 @@ export const UpdateAppBody = Type.Object(
     allowedOrigins: Type.Optional(Type.Array(Origin, { maxItems: LIMITS.allowedOrigins })),
     maxMessageLength: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.messageTextHardLimit })),
     maxConnectionsPerUser: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.connectionsPerUserHardLimit })),
+    maxUploadBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.uploadBytesHardLimit })),
+    allowedUploadTypes: Type.Optional(Type.Array(UploadTypePattern, { minItems: 1, maxItems: LIMITS.allowedUploadTypes })),
+    linkPreviews: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

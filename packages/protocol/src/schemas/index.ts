@@ -20,6 +20,7 @@ export { CreateTokenBody, CreateTokenResponse } from './tokens.js';
 export {
   App,
   UpdateAppBody,
+  UploadTypePattern,
   ApiKey,
   NewApiKey,
   RotateKeyBody,
@@ -78,3 +79,4 @@ export {
 export { TypingBody, MarkReadBody, ReadState, ReadResponse, ListReadsQuery, ReadsPage, UnreadResponse, Block, BlocksResponse } from './reads.js';
 export { PresenceQuery, UserPresence, PresenceResponse } from './presence.js';
 export { SearchQuery, SearchResponse } from './search.js';
+export { UploadId, UploadKind, Upload, UploadResponse, UploadParams, UploadForm, FileParams, FileQuery } from './uploads.js';

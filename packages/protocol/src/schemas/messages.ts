@@ -1,22 +1,35 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../limits.js';
 import { Cursor, CustomData, HttpUrl, Timestamp } from './common.js';
+import { UploadId } from './uploads.js';
 import { UserId } from './users.js';
 
 /** Message ids may be chosen by the client (a UUID, say) to make sending idempotent. */
 export const MessageId = Type.String({ minLength: 1, maxLength: LIMITS.messageIdLength, pattern: '^[A-Za-z0-9_.@:-]+$' });
 
-/** Attachment metadata: the file itself lives wherever `url` points. */
+/**
+ * Attachment metadata: the file itself lives wherever `url` points. With an
+ * `uploadId` (a file sent to `POST /api/uploads`), the server fills in `url`,
+ * `name`, `mimeType`, `size`, `width`, `height` and `thumbUrl` from the upload
+ * and ignores what the client sent for them; its `url` is a signed link built
+ * at every read. A `link` attachment (a preview of a URL in the text) carries
+ * `title`, `description`, `image` and `siteName`.
+ */
 export const Attachment = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 32 }),
+    uploadId: Type.Optional(UploadId),
     url: Type.Optional(HttpUrl),
-    name: Type.Optional(Type.String({ maxLength: 256 })),
+    name: Type.Optional(Type.String({ maxLength: LIMITS.uploadNameLength })),
     size: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.attachmentSize })),
     mimeType: Type.Optional(Type.String({ maxLength: 128 })),
     width: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     height: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     thumbUrl: Type.Optional(HttpUrl),
+    title: Type.Optional(Type.String({ maxLength: LIMITS.linkTitleLength })),
+    description: Type.Optional(Type.String({ maxLength: LIMITS.linkDescriptionLength })),
+    image: Type.Optional(HttpUrl),
+    siteName: Type.Optional(Type.String({ maxLength: LIMITS.linkSiteNameLength })),
   },
   { additionalProperties: false },
 );
@@ -89,6 +102,8 @@ export const SendMessageBody = Type.Object(
     showInChannel: Type.Optional(Type.Boolean()),
     custom: Type.Optional(CustomData),
     silent: Type.Optional(Type.Boolean()),
+    /** The sender's opt-out: no link previews for this message, whatever the app's `linkPreviews`. */
+    skipLinkPreviews: Type.Optional(Type.Boolean()),
     /** Server only: the user to send as. */
     userId: Type.Optional(UserId),
   },

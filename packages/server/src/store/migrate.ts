@@ -7,6 +7,7 @@ import { memberChannels } from './migrations/0005-member-channels.js';
 import { messageSearch } from './migrations/0006-message-search.js';
 import { partialIndexes } from './migrations/0007-partial-indexes.js';
 import { connectionLimit } from './migrations/0008-connection-limit.js';
+import { uploads } from './migrations/0009-uploads.js';
 import { linkPreviews } from './migrations/0010-link-previews.js';
 import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
@@ -22,6 +23,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0006-message-search': messageSearch(store.kind),
     '0007-partial-indexes': partialIndexes,
     '0008-connection-limit': connectionLimit,
+    '0009-uploads': uploads,
     '0010-link-previews': linkPreviews,
   };
 }

@@ -16,6 +16,7 @@ export interface Database {
   mentions: MentionsTable;
   blocks: BlocksTable;
   channel_events: ChannelEventsTable;
+  uploads: UploadsTable;
   link_previews: LinkPreviewsTable;
 }
 
@@ -35,6 +36,12 @@ export interface AppsTable {
   max_message_length: ColumnType<number, number | undefined, number>;
   /** Realtime connections one user may hold on one process. */
   max_connections_per_user: ColumnType<number, number | undefined, number>;
+  /** Largest upload, in bytes. */
+  max_upload_bytes: ColumnType<number, number | undefined, number>;
+  /** JSON array of accepted media types (`image/png`, `image/*`, or the all-types wildcard). */
+  allowed_upload_types: ColumnType<string, string | undefined, string>;
+  /** Whether links in messages get previews. */
+  link_previews: ColumnType<Flag, Flag | undefined, Flag>;
 }
 
 export interface ApiKeysTable {
@@ -166,6 +173,37 @@ export interface ChannelEventsTable {
   /** The event's JSON, exactly as published. */
   payload: string;
   created_at: number;
+}
+
+/** `pending` while its bytes arrive, `ready` once stored, `deleted` while its bytes wait to be removed. */
+export type UploadState = 'pending' | 'ready' | 'deleted';
+
+export interface UploadsTable {
+  app_id: string;
+  id: string;
+  state: UploadState;
+  /** The channel it may be attached in; null for an upload made without one, until attached. */
+  channel_id: string | null;
+  /** The uploader; null when the app's backend uploaded it. */
+  user_id: string | null;
+  /** The message it is attached to; an upload is attached to one message at most. */
+  message_id: string | null;
+  /** `image`, `video`, `audio` or `file`, from the sniffed type. */
+  kind: string;
+  name: string;
+  /** Sniffed from the bytes. */
+  mime_type: string;
+  /** Bytes of what is served. */
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Strong validator of the served bytes: their SHA-256, shortened. */
+  etag: string;
+  storage_key: string;
+  thumb_key: string | null;
+  created_at: number;
+  attached_at: number | null;
+  deleted_at: number | null;
 }
 
 /** The link preview cache, by the SHA-256 of the URL (hex). */

@@ -6,6 +6,7 @@ import type { AppsTable } from '../../store/schema.js';
 import { appSecretOwner, type SecretBox } from '../../store/secret-box.js';
 import type { Store } from '../../store/store.js';
 import { randomId, toIso } from '../common/ids.js';
+import { rememberLinkKey } from './link-keys.js';
 
 /** Default lifetime of issued tokens, from the product guide. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 86400;
@@ -19,19 +20,33 @@ export interface AppRecord {
   allowedOrigins: string[];
   maxMessageLength: number;
   maxConnectionsPerUser: number;
+  /** Largest upload, in bytes. */
+  maxUploadBytes: number;
+  /** Accepted upload media types (see `uploadTypeAllowed`). */
+  allowedUploadTypes: string[];
+  /** Whether links in messages get previews. */
+  linkPreviews: boolean;
   createdAt: number;
 }
 
+/** The default of `allowedUploadTypes`: every type but executables. */
+export const ALL_UPLOAD_TYPES = '*/*';
+
 /** Maps a row to a record, opening its sealed secret. Exported for queries that join `apps`. */
 export function appFromRow(row: Selectable<AppsTable>, secrets: SecretBox): AppRecord {
+  const jwtSecret = secrets.open(row.jwt_secret, appSecretOwner(row.id));
+  rememberLinkKey(row.id, jwtSecret, secrets);
   return {
     id: row.id,
     name: row.name,
-    jwtSecret: secrets.open(row.jwt_secret, appSecretOwner(row.id)),
+    jwtSecret,
     tokenTtlSeconds: row.token_ttl_seconds,
     allowedOrigins: JSON.parse(row.allowed_origins) as string[],
     maxMessageLength: row.max_message_length,
     maxConnectionsPerUser: row.max_connections_per_user,
+    maxUploadBytes: Number(row.max_upload_bytes),
+    allowedUploadTypes: JSON.parse(row.allowed_upload_types) as string[],
+    linkPreviews: row.link_previews !== 0,
     createdAt: row.created_at,
   };
 }
@@ -45,6 +60,9 @@ export function toWireApp(app: AppRecord): App {
     allowedOrigins: app.allowedOrigins,
     maxMessageLength: app.maxMessageLength,
     maxConnectionsPerUser: app.maxConnectionsPerUser,
+    maxUploadBytes: app.maxUploadBytes,
+    allowedUploadTypes: app.allowedUploadTypes,
+    linkPreviews: app.linkPreviews,
     createdAt: toIso(app.createdAt),
   };
 }
@@ -63,6 +81,9 @@ export async function createApp(store: Store, input: { name: string; tokenTtlSec
     created_at: Date.now(),
     max_message_length: LIMITS.messageTextLength,
     max_connections_per_user: LIMITS.connectionsPerUser,
+    max_upload_bytes: LIMITS.uploadBytes,
+    allowed_upload_types: JSON.stringify([ALL_UPLOAD_TYPES]),
+    link_previews: 1,
   };
   await store.db.insertInto('apps').values(row).execute();
   return appFromRow(row, store.secrets);
@@ -100,6 +121,9 @@ export async function updateApp(store: Store, id: string, patch: UpdateAppBody):
   if (patch.maxMessageLength !== undefined) set.max_message_length = patch.maxMessageLength;
   if (patch.maxConnectionsPerUser !== undefined) set.max_connections_per_user = patch.maxConnectionsPerUser;
   if (patch.allowedOrigins !== undefined) set.allowed_origins = JSON.stringify([...new Set(patch.allowedOrigins)]);
+  if (patch.maxUploadBytes !== undefined) set.max_upload_bytes = patch.maxUploadBytes;
+  if (patch.allowedUploadTypes !== undefined) set.allowed_upload_types = JSON.stringify([...new Set(patch.allowedUploadTypes)]);
+  if (patch.linkPreviews !== undefined) set.link_previews = patch.linkPreviews ? 1 : 0;
   if (Object.keys(set).length > 0) await store.db.updateTable('apps').set(set).where('id', '=', id).execute();
   return getApp(store, id);
 }

@@ -41,6 +41,9 @@ export async function findUserWithApp(
       'apps.created_at as app_created_at',
       'apps.max_message_length as app_max_message_length',
       'apps.max_connections_per_user as app_max_connections_per_user',
+      'apps.max_upload_bytes as app_max_upload_bytes',
+      'apps.allowed_upload_types as app_allowed_upload_types',
+      'apps.link_previews as app_link_previews',
     ])
     .where('users.app_id', '=', appId)
     .where('users.id', '=', userId)
@@ -55,6 +58,9 @@ export async function findUserWithApp(
       allowed_origins: row.app_allowed_origins,
       max_message_length: row.app_max_message_length,
       max_connections_per_user: row.app_max_connections_per_user,
+      max_upload_bytes: row.app_max_upload_bytes,
+      allowed_upload_types: row.app_allowed_upload_types,
+      link_previews: row.app_link_previews,
       created_at: row.app_created_at,
     },
     store.secrets,
