@@ -1,5 +1,6 @@
 import { personalChannel, type RealtimeChannelEvent, type SearchResponse, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
 import { MentionsApi } from './api/mentions.js';
+import { UploadsApi } from './api/uploads.js';
 import { ChannelsApi } from './api/channels.js';
 import { UsersApi } from './api/users.js';
 import { TokenManager, type TokenPair, type TokenProvider, type UnauthorizedContext } from './auth/tokens.js';
@@ -14,6 +15,8 @@ import { type OutboxEntry, type OutboxStorage, sharedMemoryStorage } from './off
 import { type ConnectionState, RealtimeConnection, type WebSocketClass } from './realtime/connection.js';
 import { UnreadStore } from './state/unread.js';
 import type { ReadableStore } from './store.js';
+import { FileSender } from './uploads/file-sender.js';
+import { releasePreviews } from './uploads/files.js';
 import { inBrowserPage } from './util.js';
 
 /** How to reach ChatSDK and as whom. */
@@ -74,6 +77,8 @@ export class ChatClient {
   readonly users: UsersApi;
   /** Messages mentioning the user. */
   readonly mentions: MentionsApi;
+  /** File uploads: `upload(file, { channelId, onProgress, signal })`, `delete(id)`. */
+  readonly uploads: UploadsApi;
   /** Unread totals, as a store with `refresh()`. */
   readonly unread: UnreadStore;
   /** Writes waiting for the server, oldest first, as a store. */
@@ -83,6 +88,7 @@ export class ChatClient {
   private readonly requests: RequestManager;
   private readonly realtime: RealtimeConnection;
   private readonly outbox: Outbox;
+  private readonly files: FileSender;
   private readonly open = new Map<string, ChatChannel>();
   private readonly apiUrl: string;
   private user: string | undefined;
@@ -108,13 +114,18 @@ export class ChatClient {
     this.outbox = new Outbox(
       storage,
       () => `${this.apiUrl}|${this.user ?? ''}`,
-      (op) => sendOperation(this.requests, op),
+      (op, entry) => (op.kind === 'send' && op.files?.length ? this.files.send(op, entry.id) : sendOperation(this.requests, op)),
       {
-        done: (entry, result) => this.open.get(entry.op.channelId)?.writeDone(entry.op, result),
+        done: (entry, result) => {
+          this.open.get(entry.op.channelId)?.writeDone(entry.op, result);
+          if (entry.op.kind === 'send') releasePreviews(entry.op.files);
+        },
         failed: (entry, error) => this.open.get(entry.op.channelId)?.writeFailed(entry.op, error),
       },
       options.maxWriteAttempts,
     );
+    this.uploads = new UploadsApi(this.requests);
+    this.files = new FileSender(this.uploads, this.outbox, this.requests, (op, fileId, change) => this.open.get(op.channelId)?.fileChanged(op, fileId, change));
     this.connection = this.realtime.state;
     this.pendingWrites = this.outbox.entries;
     this.channels = new ChannelsApi(this.requests, (id) => this.channel(id), me);
@@ -147,6 +158,8 @@ export class ChatClient {
         requests: this.requests,
         connection: this.realtime,
         outbox: this.outbox,
+        uploads: this.uploads,
+        files: this.files,
         me: () => this.user,
         applied: (from, event) => this.onChannelEvent(from, event),
         membershipChanged: (from) => this.onMembershipChanged(from),

@@ -8,7 +8,9 @@ export type ClientErrorCode =
   | 'api_key_in_browser'
   | 'invalid_response'
   | 'not_connected'
-  | 'client_closed';
+  | 'client_closed'
+  | 'aborted'
+  | 'file_unavailable';
 
 /** Every error the SDK throws: the server's `code`, `status` and `requestId`, or a client code with status 0. */
 export class ChatError extends Error {

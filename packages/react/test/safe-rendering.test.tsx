@@ -2,7 +2,7 @@
 import './rtl.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ChatChannel, ChatClient, LocalMessage } from '@chatsdk/core';
+import type { ChatAttachment, ChatChannel, ChatClient, LocalMessage } from '@chatsdk/core';
 import { render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attachments, Channel, ChatProvider, MessageList, MessageText, safeHref, tokenize } from '../src/index.js';
@@ -66,21 +66,24 @@ describe('message text is parsed into tokens, never HTML', () => {
     expect(container.querySelector('script, b')).toBeNull();
   });
 
-  it('loads and links attachments from http(s) URLs only', () => {
-    const { container } = render(
-      <Attachments
-        attachments={[
-          { type: 'image', url: 'https://cdn.example.com/cat.png', name: 'cat' },
-          { type: 'file', url: 'javascript:alert(1)', name: 'evil.pdf' },
-          { type: 'image', url: 'data:image/svg+xml,<svg onload=alert(1)>', name: 'svg' },
-          { type: 'file', url: 'https://cdn.example.com/report.pdf', name: 'report.pdf' },
-        ]}
-      />,
-    );
-    expect([...container.querySelectorAll('img')].map((img) => img.getAttribute('src'))).toEqual(['https://cdn.example.com/cat.png']);
-    expect([...container.querySelectorAll('a')].map((a) => a.getAttribute('href'))).toEqual(['https://cdn.example.com/cat.png', 'https://cdn.example.com/report.pdf']);
-    expect(container.textContent).toContain('evil.pdf');
-    expect(container.textContent).toContain('svg');
+  it('loads and links attachments from http(s) URLs only, link previews included', () => {
+    const attachments: ChatAttachment[] = [
+      { type: 'image', url: 'https://cdn.example.com/cat.png', name: 'cat' },
+      { type: 'file', url: 'javascript:alert(1)', name: 'evil.pdf' },
+      { type: 'image', url: 'data:image/svg+xml,<svg onload=alert(1)>', name: 'svg' },
+      { type: 'video', url: 'javascript:alert(2)', name: 'clip.mp4' },
+      { type: 'image', url: 'https://cdn.example.com/full.png', thumbUrl: 'data:image/png;base64,AAAA', name: 'thumbless' },
+      { type: 'file', url: 'https://cdn.example.com/report.pdf', name: 'report.pdf', size: 2048 },
+      { type: 'link', url: 'javascript:alert(3)', title: '<b>Trap</b>', image: 'data:image/png;base64,AAAA' },
+      { type: 'link', url: 'https://example.com/post', title: 'A post', description: 'About <script>', image: 'https://example.com/og.png', siteName: 'Example' },
+    ];
+    const { container } = render(<Attachments attachments={attachments} />);
+    const srcs = [...container.querySelectorAll('img, video, audio')].map((el) => el.getAttribute('src'));
+    expect(srcs).toEqual(['https://cdn.example.com/cat.png', 'https://cdn.example.com/full.png', 'https://example.com/og.png']);
+    const hrefs = [...container.querySelectorAll('a')].map((a) => a.getAttribute('href'));
+    expect(hrefs).toEqual(['https://cdn.example.com/cat.png', 'https://cdn.example.com/full.png', 'https://cdn.example.com/report.pdf', 'https://cdn.example.com/report.pdf', 'https://example.com/post']);
+    for (const text of ['evil.pdf', 'svg', 'clip.mp4', '<b>Trap</b>', 'About <script>', 'Example', '2.0 KB']) expect(container.textContent).toContain(text);
+    expect(container.querySelector('b, script')).toBeNull();
   });
 
   it('no source file of the package uses dangerouslySetInnerHTML or innerHTML', () => {

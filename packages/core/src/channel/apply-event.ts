@@ -20,6 +20,12 @@ export function countsAsUnread(message: Message, me: string | undefined): boolea
   return message.userId !== me && !message.silent && (message.parentId === null || message.showInChannel) && message.deletedAt === null;
 }
 
+/** Every window a message of this channel can show in. */
+export function windowsOf(stores: ChannelStores, parentId: string | null) {
+  const thread = parentId ? stores.threads.get(parentId) : undefined;
+  return thread ? [stores.messages, thread] : [stores.messages];
+}
+
 function byUserId(a: Member, b: Member): number {
   return a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0;
 }

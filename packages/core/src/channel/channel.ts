@@ -14,13 +14,13 @@ import type {
   ReadsPage,
   ReadState,
   RealtimeChannelEvent,
-  SendMessageBody,
   SendReactionBody,
   UpdateChannelBody,
   UpdateMembershipBody,
   UpdateMessageBody,
   UserPresence,
 } from '@chatsdk/protocol';
+import type { UploadsApi } from '../api/uploads.js';
 import type { ChatError } from '../errors.js';
 import type { RequestManager } from '../http/requests.js';
 import { seg } from '../http/requests.js';
@@ -29,18 +29,32 @@ import type { OutboxOperation } from '../offline/storage.js';
 import type { RealtimeConnection } from '../realtime/connection.js';
 import { fromServer, type LocalMessage } from '../state/message-list.js';
 import { MessageWindow } from '../state/message-window.js';
-import { derived, type ReadableStore, Store } from '../store.js';
+import { membersPresence } from '../state/presence.js';
+import { type ReadableStore, Store } from '../store.js';
+import type { FileSender, SendOperation } from '../uploads/file-sender.js';
+import { outboxFile, releasePreviews } from '../uploads/files.js';
+import type { FileInput, LocalFile, UploadedFile, UploadOptions } from '../uploads/types.js';
 import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
+import { patchFile, removeFile } from './files.js';
+import { Refresher } from './refresh.js';
 import { ChannelStream } from './stream.js';
 import { TypingSender, TypingStore } from './typing.js';
 import { applyDone, applyFailed, applyOptimistic, type MessageInput, putAnswer, restorePending } from './writes.js';
+
+/** Options of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Files to upload and attach: the message shows at once with their previews and progress, and is sent once they are uploaded. */
+  files?: readonly FileInput[];
+}
 
 /** What a channel needs from its client. */
 export interface ChannelContext {
   requests: RequestManager;
   connection: RealtimeConnection;
   outbox: Outbox;
+  uploads: UploadsApi;
+  files: FileSender;
   me(): string | undefined;
   /** Every event after this channel applied it (the client updates its list and unread counts). */
   applied(channel: ChatChannel, event: RealtimeChannelEvent): void;
@@ -74,7 +88,8 @@ export class ChatChannel {
   readonly presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
   private readonly threads = new Map<string, MessageWindow>();
   /** Bodies of failed sends, resent exactly as they were (another body under the same id would be a conflict). */
-  private readonly failedSends = new Map<string, SendMessageBody & { id: string }>();
+  private readonly failedSends = new Map<string, SendOperation>();
+  private readonly refresher: Refresher;
   private readonly stream: ChannelStream;
   private readonly typist: TypingSender;
   private readonly stores: ChannelStores;
@@ -88,22 +103,11 @@ export class ChatChannel {
     const path = `/api/channels/${seg(id)}`;
     this.messages = new MessageWindow((query) => ctx.requests.request<MessagesPage>(`${path}/messages`, { query: { ...query } }), (m) => m.parentId === null || m.showInChannel);
     this.typing = new TypingStore(ctx.me);
-    let last: Record<string, UserPresence> = {};
-    this.presence = derived([this.members, ctx.presence], () => {
-      const everyone = ctx.presence.getSnapshot();
-      const mine: Record<string, UserPresence> = {};
-      for (const { userId } of this.members.getSnapshot()) {
-        const presence = everyone[userId];
-        if (presence) mine[userId] = presence;
-      }
-      // Someone else's presence changed: the same snapshot, so nothing re-renders.
-      const same = Object.keys(mine).length === Object.keys(last).length && Object.entries(mine).every(([id, p]) => last[id] === p);
-      if (!same) last = mine;
-      return last;
-    });
+    this.presence = membersPresence(this.members, ctx.presence);
     this.stores = { me: ctx.me, state: this.state, messages: this.messages, threads: this.threads, typing: this.typing, reads: this.reads, members: this.members };
     this.stream = new ChannelStream((event) => this.apply(event), () => this.reload(), ctx.reportError);
     this.typist = new TypingSender((typing, parentId) => void this.sendTyping(typing, parentId));
+    this.refresher = new Refresher((messageId) => ctx.requests.request<MessageResponse>(`/api/messages/${seg(messageId)}`).then(({ message }) => putAnswer(this.stores, message)));
   }
 
   private get path(): string {
@@ -179,29 +183,69 @@ export class ChatChannel {
   /**
    * Sends a message. It shows at once (`status: 'sending'`, with its client
    * id), becomes `sent` when the server has it or `failed` when it gives up;
-   * offline, it waits in the outbox. Resolves with the message as sent.
+   * offline, it waits in the outbox. With `files`, they are uploaded first
+   * (their progress on the message's `files`), then the message is sent
+   * referencing them. Resolves with the message as sent.
    */
-  async sendMessage(input: MessageInput): Promise<LocalMessage> {
+  async sendMessage(input: MessageInput, options: SendMessageOptions = {}): Promise<LocalMessage> {
     const fields = typeof input === 'string' ? { text: input } : input;
-    const body = { ...fields, id: fields.id ?? newId() };
-    this.typist.stop(body.parentId);
-    const { message } = (await this.write({ kind: 'send', channelId: this.id, body })) as MessageResponse;
-    return this.find(body.id, body.parentId) ?? fromServer(message);
+    const op: SendOperation = { kind: 'send', channelId: this.id, body: { ...fields, id: fields.id ?? newId() } };
+    if (options.files?.length) op.files = options.files.map((file) => outboxFile(file));
+    return this.send(op);
   }
 
-  /** Sends a failed message again, with the same id and body: the server keeps one copy whatever happened before. */
+  /** Sends a failed message again, with the same id and body (files already uploaded are not uploaded again): the server keeps one copy whatever happened before. */
   async retry(messageId: string): Promise<LocalMessage> {
-    const body = this.failedSends.get(messageId);
-    if (!body) throw new Error(`no failed message ${messageId} in this channel`);
+    const op = this.failedSends.get(messageId);
+    if (!op) throw new Error(`no failed message ${messageId} in this channel`);
     this.failedSends.delete(messageId);
-    return this.sendMessage(body);
+    return this.send(op);
   }
 
   /** Drops a failed message from the windows. */
   discard(messageId: string): void {
+    releasePreviews(this.failedSends.get(messageId)?.files);
     this.failedSends.delete(messageId);
     this.messages.remove(messageId);
     for (const thread of this.threads.values()) thread.remove(messageId);
+  }
+
+  /**
+   * Cancels one file of a message not sent yet (its upload is aborted, or the
+   * upload deleted), or removes a failed one; the message then goes without
+   * it, or is dropped if nothing is left. False when the message is already
+   * on its way.
+   */
+  cancelFile(messageId: string, fileId: string): boolean {
+    const failed = this.failedSends.get(messageId);
+    const next = this.ctx.files.cancel(messageId, fileId, failed);
+    if (next === false) return false;
+    if (next === null) {
+      this.discard(messageId);
+      return true;
+    }
+    if (failed) this.failedSends.set(messageId, next);
+    removeFile(this.stores, next, fileId);
+    return true;
+  }
+
+  /** Uploads a file for this channel (`POST /api/uploads`); send it with `attachments: [{ type, uploadId: upload.id }]`. */
+  uploadFile(file: FileInput, options: UploadOptions = {}): Promise<UploadedFile> {
+    return this.ctx.uploads.upload(file, { ...options, channelId: this.id });
+  }
+
+  /**
+   * Reads a message again (`GET /api/messages/:id`) for fresh attachment URLs,
+   * whose signatures expire: call it when one fails to load. Calls for one
+   * message share one request, and it is asked at most once a minute.
+   */
+  refreshMessage(messageId: string): Promise<void> {
+    return this.refresher.refresh(messageId);
+  }
+
+  /** A file of an unsent message moved on (progress, done, failed): its row shows it. */
+  fileChanged(op: SendOperation, fileId: string, change: Partial<LocalFile>): void {
+    patchFile(this.stores, op, fileId, change);
   }
 
   /** Edits a message (text, attachments, custom); shows at once. */
@@ -310,7 +354,7 @@ export class ChatChannel {
   writeFailed(op: OutboxOperation, error: ChatError): void {
     applyFailed(this.stores, op, error);
     if (op.kind === 'send') {
-      this.failedSends.set(op.body.id, op.body);
+      this.failedSends.set(op.body.id, op);
       return;
     }
     this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(op.messageId)}`).then(
@@ -337,6 +381,12 @@ export class ChatChannel {
     applyEvent(this.stores, event);
     if (event.type === 'channel.deleted') this.watching = false;
     this.ctx.applied(this, event);
+  }
+
+  private async send(op: SendOperation): Promise<LocalMessage> {
+    this.typist.stop(op.body.parentId);
+    const { message } = (await this.write(op)) as MessageResponse;
+    return this.find(op.body.id, op.body.parentId) ?? fromServer(message);
   }
 
   private write(op: OutboxOperation): Promise<unknown> {

@@ -2,14 +2,16 @@ import type { Message, MessageResponse, Reaction, ReactionResponse, SendMessageB
 import type { ChatError } from '../errors.js';
 import type { OutboxOperation } from '../offline/storage.js';
 import type { LocalMessage } from '../state/message-list.js';
-import type { ChannelStores } from './apply-event.js';
+import type { SendOperation } from '../uploads/file-sender.js';
+import { localFiles } from './files.js';
+import { type ChannelStores, windowsOf } from './apply-event.js';
 
 /** What a message is sent with: text, or a body without the id (the client chooses one unless given). */
-export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string });
+export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string; skipLinkPreviews?: boolean });
 
-/** The message as it shows before the server has it. */
-export function optimisticMessage(channelId: string, body: SendMessageBody & { id: string }, me: string | undefined, now = new Date().toISOString()): LocalMessage {
-  return {
+/** The message as it shows before the server has it: with its files' previews and progress, when it has files. */
+export function optimisticMessage({ channelId, body, files }: SendOperation, me: string | undefined, now = new Date().toISOString()): LocalMessage {
+  const message: LocalMessage = {
     id: body.id,
     channelId,
     seq: 0,
@@ -39,18 +41,14 @@ export function optimisticMessage(channelId: string, body: SendMessageBody & { i
     status: 'sending',
     clientId: body.id,
   };
-}
-
-/** Every window a message of this channel can show in. */
-function windowsOf(stores: ChannelStores, parentId: string | null) {
-  const thread = parentId ? stores.threads.get(parentId) : undefined;
-  return thread ? [stores.messages, thread] : [stores.messages];
+  if (files?.length) message.files = localFiles(files);
+  return message;
 }
 
 /** Shows a send still in the outbox (from before a reload, or an earlier session), unless the window has it already. */
 export function restorePending(stores: ChannelStores, op: OutboxOperation, createdAt: string): void {
   if (op.kind !== 'send') return;
-  const message = optimisticMessage(op.channelId, op.body, stores.me(), createdAt);
+  const message = optimisticMessage(op, stores.me(), createdAt);
   for (const window of windowsOf(stores, message.parentId)) if (!window.get(message.id)) window.putLocal(message);
 }
 
@@ -58,7 +56,7 @@ export function restorePending(stores: ChannelStores, op: OutboxOperation, creat
 export function applyOptimistic(stores: ChannelStores, op: OutboxOperation): void {
   switch (op.kind) {
     case 'send': {
-      const message = optimisticMessage(op.channelId, op.body, stores.me());
+      const message = optimisticMessage(op, stores.me());
       for (const window of windowsOf(stores, message.parentId)) window.putLocal(message);
       return;
     }

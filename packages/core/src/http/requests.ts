@@ -38,19 +38,34 @@ export const seg = (id: string): string => encodeURIComponent(id);
 export class RequestManager {
   constructor(
     private readonly apiUrl: string,
-    private readonly fetchFn: FetchLike,
+    /** The `fetch` the client was given (uploads fall back to it where there is no XMLHttpRequest). */
+    readonly fetchFn: FetchLike,
     private readonly tokens: TokenManager,
     private readonly onUnauthorized: (reason: string, error: ChatError) => void,
-    private readonly timeoutMs = 20_000,
+    /** How long a call may wait for its answer; an upload, how long it may go without progress. */
+    readonly timeoutMs = 20_000,
   ) {}
 
   /** Calls the API and answers the parsed JSON body (undefined for 204). */
-  async request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.authorized((token) => this.send<T>(path, options, token));
+  }
+
+  /** The absolute URL of an API path. */
+  url(path: string, query?: QueryValues): string {
+    return this.apiUrl + withQuery(path, query);
+  }
+
+  /**
+   * Runs `call` with the current token; a 401 gets one shared refresh and one
+   * retry, and a 401 after that is reported. Uploads go through here too.
+   */
+  async authorized<T>(call: (token: string) => Promise<T>): Promise<T> {
     // A token known to be expired is renewed first rather than sent to be refused.
     if (this.tokens.renewable && this.tokens.isExpired()) await this.tokens.refresh('token_expired', this.tokens.token);
     const token = this.tokens.token;
     try {
-      return await this.send<T>(path, options, token);
+      return await call(token);
     } catch (error) {
       if (!(error instanceof ChatError) || error.status !== 401) throw error;
       if (!this.tokens.renewable) {
@@ -59,7 +74,7 @@ export class RequestManager {
       }
       await this.tokens.refresh(error.code, token);
       try {
-        return await this.send<T>(path, options, this.tokens.token);
+        return await call(this.tokens.token);
       } catch (retryError) {
         if (retryError instanceof ChatError && retryError.status === 401) this.onUnauthorized(retryError.code, retryError);
         throw retryError;
@@ -68,7 +83,7 @@ export class RequestManager {
   }
 
   private async send<T>(path: string, options: RequestOptions, token: string): Promise<T> {
-    const url = this.apiUrl + withQuery(path, options.query);
+    const url = this.url(path, options.query);
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     const init: RequestInit = { method: options.method ?? (options.body === undefined ? 'GET' : 'POST'), headers };
     if (options.body !== undefined) {
@@ -93,17 +108,22 @@ export class RequestManager {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
     }
-    const requestId = response.headers.get('x-request-id') ?? undefined;
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new ChatError(response.ok ? 'invalid_response' : 'internal_error', `the server answered ${response.status} with a body that is not JSON`, response.status, requestId);
-    }
-    if (response.ok) return body as T;
-    if (isErrorBody(body)) throw ChatError.fromBody(body, response.status, requestId);
-    throw new ChatError(response.status >= 500 ? 'internal_error' : 'invalid_response', `the server answered ${response.status}`, response.status, requestId);
+    return parseAnswer<T>(response.status, text, response.headers.get('x-request-id') ?? undefined);
   }
+}
+
+/** The JSON body of a 2xx answer, or the `ChatError` of any other (the one error shape, else a generic one). */
+export function parseAnswer<T>(status: number, text: string, requestId: string | undefined): T {
+  const ok = status >= 200 && status < 300;
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ChatError(ok ? 'invalid_response' : 'internal_error', `the server answered ${status} with a body that is not JSON`, status, requestId);
+  }
+  if (ok) return body as T;
+  if (isErrorBody(body)) throw ChatError.fromBody(body, status, requestId);
+  throw new ChatError(status >= 500 ? 'internal_error' : 'invalid_response', `the server answered ${status}`, status, requestId);
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {

@@ -1,4 +1,4 @@
-import type { OutboxEntry, OutboxStorage } from './storage.js';
+import { type OutboxEntry, type OutboxStorage, withoutFileData } from './storage.js';
 
 /**
  * An async key-value store with React Native AsyncStorage's shape (react-native-encrypted-storage has it
@@ -79,9 +79,10 @@ export function keyValueStorage(store: AsyncKeyValueStore, options: KeyValueStor
     put: (scope, entry) =>
       serial(store, async () => {
         const ids = await readIndex(scope);
+        // A Blob cannot be a string: a file keeps its description and its `uri` (React Native's), not its bytes.
         // The index first: an app killed between the two writes leaves an id without a value (load skips it), never a value no index names.
         if (!ids.includes(entry.id)) await writeIndex(scope, [...ids, entry.id]);
-        await store.setItem(entryKey(scope, entry.id), JSON.stringify(entry));
+        await store.setItem(entryKey(scope, entry.id), JSON.stringify(withoutFileData(entry)));
       }),
     remove: (scope, id) =>
       serial(store, async () => {

@@ -39,7 +39,7 @@ export class Outbox {
   constructor(
     private readonly storage: OutboxStorage,
     private readonly scope: () => string,
-    private readonly execute: (op: OutboxOperation) => Promise<unknown>,
+    private readonly execute: (op: OutboxOperation, entry: OutboxEntry) => Promise<unknown>,
     private readonly hooks: OutboxHooks,
     private readonly maxAttempts = 3,
   ) {}
@@ -78,6 +78,31 @@ export class Outbox {
     return result;
   }
 
+  /** The entry `id`, while it waits. */
+  get(id: string): OutboxEntry | undefined {
+    return this.entries.getSnapshot().find((entry) => entry.id === id);
+  }
+
+  /** Changes a waiting write (a file of it uploaded, or canceled) and persists the change. */
+  update(id: string, change: (op: OutboxOperation) => OutboxOperation): void {
+    const entry = this.get(id);
+    if (!entry) return;
+    const next = { ...entry, op: change(entry.op) };
+    this.entries.update((list) => list.map((item) => (item.id === id ? next : item)));
+    const scope = this.scope();
+    this.persist(() => this.storage.put(scope, next));
+  }
+
+  /** Takes a write out without sending it (every file of a message canceled): its promise rejects with `error`. */
+  drop(id: string, error: ChatError): void {
+    const entry = this.get(id);
+    if (!entry) return;
+    this.entries.update((list) => list.filter((item) => item.id !== id));
+    const scope = this.scope();
+    this.persist(() => this.storage.remove(scope, id));
+    this.settle(entry, error);
+  }
+
   /** Forgets every write of this user, here and in storage. */
   async clear(): Promise<void> {
     const scope = this.scope();
@@ -114,10 +139,14 @@ export class Outbox {
         const entry = this.entries.getSnapshot()[0];
         if (!entry) break;
         try {
-          const result = await this.execute(entry.op);
+          const result = await this.execute(entry.op, entry);
           attempts = 0;
-          this.finish(entry, result);
+          // As it is now (a send with files records their uploads); gone if it was dropped while it ran.
+          const live = this.get(entry.id);
+          if (live) this.finish(live, result);
         } catch (caught) {
+          const live = this.get(entry.id);
+          if (!live) continue;
           const error = caught instanceof ChatError ? caught : new ChatError('invalid_response', String(caught), 0, undefined, { cause: caught });
           if (error.isNetwork) {
             // Offline is not a failure: wait for the connection (or try again after a while).
@@ -129,7 +158,7 @@ export class Outbox {
             await this.pause(backoff(attempts));
           } else {
             attempts = 0;
-            this.finish(entry, undefined, error);
+            this.finish(live, undefined, error);
           }
         }
       }

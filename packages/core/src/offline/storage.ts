@@ -1,8 +1,28 @@
 import type { SendMessageBody, SendReactionBody, UpdateMessageBody } from '@chatsdk/protocol';
+import type { FileKind } from '../uploads/types.js';
+
+/**
+ * A file of a queued send: what it is, where its bytes are (a `Blob` kept in
+ * memory and IndexedDB, or React Native's `uri`) and, once uploaded, the
+ * upload's id, so a retry after a crash does not upload it again.
+ */
+export interface OutboxFile {
+  id: string;
+  name: string;
+  size: number;
+  mimeType: string;
+  kind: FileKind;
+  uploadId?: string;
+  uri?: string;
+  data?: Blob;
+}
+
+/** A send body as the outbox keeps it: the client-chosen id, and `skipLinkPreviews` until the protocol types carry it. */
+export type OutboxSendBody = SendMessageBody & { id: string; skipLinkPreviews?: boolean };
 
 /** A write waiting in the outbox. Sends carry their client-chosen id, so sending one twice is harmless. */
 export type OutboxOperation =
-  | { kind: 'send'; channelId: string; body: SendMessageBody & { id: string } }
+  | { kind: 'send'; channelId: string; body: OutboxSendBody; files?: OutboxFile[] }
   | { kind: 'edit'; channelId: string; messageId: string; body: UpdateMessageBody }
   | { kind: 'delete'; channelId: string; messageId: string }
   | { kind: 'react'; channelId: string; messageId: string; body: SendReactionBody }
@@ -28,11 +48,22 @@ export interface OutboxStorage {
   clear(scope: string): Promise<void>;
 }
 
+/** The entry as JSON holds it: its files' descriptions without their bytes (a `Blob` serialises to `{}`). */
+export function withoutFileData(entry: OutboxEntry): OutboxEntry {
+  if (entry.op.kind !== 'send' || !entry.op.files) return entry;
+  return { ...entry, op: { ...entry.op, files: entry.op.files.map(({ data: _data, ...file }) => file) } };
+}
+
 /** Outbox storage in memory: it outlives a client (not the process), so a reconnecting client finds its writes. */
 export function memoryStorage(): OutboxStorage {
   const scopes = new Map<string, Map<string, OutboxEntry>>();
-  // Entries are JSON; a copy keeps callers from changing what is stored (structuredClone is missing on React Native).
-  const copy = (entry: OutboxEntry): OutboxEntry => JSON.parse(JSON.stringify(entry)) as OutboxEntry;
+  // A JSON copy keeps callers from changing what is stored (structuredClone is missing on React Native); a file's Blob is kept as it is.
+  const copy = (entry: OutboxEntry): OutboxEntry => {
+    const copied = JSON.parse(JSON.stringify(withoutFileData(entry))) as OutboxEntry;
+    const blobs = entry.op.kind === 'send' ? entry.op.files?.map((file) => file.data) : undefined;
+    if (copied.op.kind === 'send' && blobs) copied.op.files = copied.op.files?.map((file, i) => (blobs[i] ? { ...file, data: blobs[i] } : file));
+    return copied;
+  };
   const of = (scope: string) => {
     let entries = scopes.get(scope);
     if (!entries) scopes.set(scope, (entries = new Map()));

@@ -1,5 +1,6 @@
 import type { Message } from '@chatsdk/protocol';
 import type { ChatError } from '../errors.js';
+import type { LocalFile } from '../uploads/types.js';
 
 /** Where a message stands on this device: `sending` until the server has it, `failed` when it gave up. */
 export type MessageStatus = 'sending' | 'sent' | 'failed';
@@ -11,6 +12,8 @@ export type LocalMessage = Message & {
   clientId?: string;
   /** Why a `failed` message failed. */
   error?: ChatError;
+  /** Files of a message this device has not sent yet, with their previews and progress; gone once the server has it (its `attachments` then hold them). */
+  files?: readonly LocalFile[];
 };
 
 /** A message of the server, as a sent `LocalMessage`. */

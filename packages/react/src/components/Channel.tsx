@@ -1,6 +1,7 @@
 import type { ChatChannel } from '@chatsdk/core';
 import { type ReactNode, useMemo } from 'react';
 import { useChannel } from '../hooks/use-channel.js';
+import { Lightbox } from './attachments/Lightbox.js';
 import { ChannelContext, createChannelView } from './channel-context.js';
 
 /** Props of `<Channel>`: a channel by id, or a `ChatChannel`. */
@@ -15,7 +16,8 @@ export interface ChannelProps {
 
 /**
  * Watches a channel while mounted and gives it to its children
- * (`ChannelHeader`, `MessageList`, `MessageInput`, `Thread`…).
+ * (`ChannelHeader`, `MessageList`, `MessageInput`, `Thread`…); shows the
+ * `Lightbox` when an image is opened.
  */
 export function Channel({ id, channel: given, children, className }: ChannelProps): ReactNode {
   const channel = useChannel(given?.id ?? id);
@@ -25,6 +27,7 @@ export function Channel({ id, channel: given, children, className }: ChannelProp
     <ChannelContext.Provider value={value}>
       <section className={['chat-channel', className].filter(Boolean).join(' ')} aria-label="Channel">
         {children}
+        <Lightbox />
       </section>
     </ChannelContext.Provider>
   );

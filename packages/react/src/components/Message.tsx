@@ -4,7 +4,8 @@ import { useChatClient } from '../hooks/use-chat-client.js';
 import { useUserName } from '../hooks/use-user.js';
 import { formatTime } from '../internal/format.js';
 import { MessageText } from '../text/MessageText.js';
-import { Attachments } from './Attachments.js';
+import { Attachments } from './attachments/Attachments.js';
+import { PendingFiles } from './attachments/PendingFiles.js';
 import { Avatar } from './Avatar.js';
 import { useChannelContext } from './channel-context.js';
 import { MessageActions } from './MessageActions.js';
@@ -57,7 +58,7 @@ function ThreadLink({ message }: { message: LocalMessage }): ReactNode {
   );
 }
 
-/** One message: author and time (first of a group), text rendered safely, status, reactions, thread link, read receipts, actions. */
+/** One message: author and time (first of a group), text rendered safely, attachments (and files being sent), status, reactions, thread link, read receipts, actions. */
 export function Message({ message, showHeader, inThread = false }: MessageProps): ReactNode {
   const me = useChatClient().userId;
   const name = useUserName(message.userId);
@@ -84,14 +85,15 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
         ) : null}
         {message.deletedAt ? (
           <p className="chat-message-text chat-message-deleted">This message was deleted.</p>
-        ) : (
+        ) : message.text || message.editedAt ? (
           <div className="chat-message-text">
             <MessageText text={message.text} mentionedUsers={message.mentionedUsers} />
             {message.editedAt ? <span className="chat-message-edited"> (edited)</span> : null}
           </div>
-        )}
+        ) : null}
         {message.quotedMessage && !message.deletedAt ? <Quote quoted={message.quotedMessage} /> : null}
-        {message.deletedAt ? null : <Attachments attachments={message.attachments} />}
+        {message.deletedAt ? null : <Attachments attachments={message.attachments} messageId={message.id} parentId={message.parentId} />}
+        {message.files ? <PendingFiles message={message} /> : null}
         <Status message={message} />
         <ReactionBar message={message} />
         {inThread ? null : <ThreadLink message={message} />}

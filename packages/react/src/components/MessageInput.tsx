@@ -5,6 +5,9 @@ import { useSendMessage } from '../hooks/use-send-message.js';
 import { useStore } from '../hooks/use-store.js';
 import { userCache } from '../internal/user-cache.js';
 import { useChannelContext, useChannelView } from './channel-context.js';
+import { ComposerFiles } from './composer/ComposerFiles.js';
+import { useComposerFiles } from './composer/use-composer-files.js';
+import { useFileDrop } from './composer/use-file-drop.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { MentionSuggestions, suggestionsId } from './MentionSuggestions.js';
 import { mentionedIn, mentionQuery } from './mentions.js';
@@ -14,14 +17,18 @@ export interface MessageInputProps {
   /** Posts into this thread. */
   parentId?: string;
   placeholder?: string;
+  /** Whether files can be attached (the button, a drop, a paste); default true. */
+  files?: boolean;
 }
 
 /**
  * The composer: multiline (Shift+Enter), Enter sends, `@` suggests members,
- * an emoji picker, edit mode (the Edit action, or ↑ in an empty composer;
- * Escape cancels) and typing keystrokes for the others' indicator.
+ * an emoji picker, files (the attach button, dropped on it or pasted; sent
+ * with the message, which shows their progress), edit mode (the Edit action,
+ * or ↑ in an empty composer; Escape cancels) and typing keystrokes for the
+ * others' indicator.
  */
-export function MessageInput({ parentId, placeholder = 'Write a message' }: MessageInputProps): ReactNode {
+export function MessageInput({ parentId, placeholder = 'Write a message', files: allowFiles = true }: MessageInputProps): ReactNode {
   const { channel, view } = useChannelContext();
   const me = useChatClient().userId;
   const send = useSendMessage(channel, parentId);
@@ -34,7 +41,10 @@ export function MessageInput({ parentId, placeholder = 'Write a message' }: Mess
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const inputId = useId();
+  const staged = useComposerFiles();
+  const drop = useFileDrop(staged.add, allowFiles && !editing);
   const window = parentId ? channel.thread(parentId) : channel.messages;
 
   useEffect(() => {
@@ -72,14 +82,16 @@ export function MessageInput({ parentId, placeholder = 'Write a message' }: Mess
 
   const submit = () => {
     const body = text.trim();
-    if (!body) return;
     if (editing) {
+      if (!body) return;
       void channel.editMessage(editing, body).catch(() => undefined);
       stopEditing();
       return;
     }
+    if (!body && staged.files.length === 0) return;
     const mentionedUsers = mentionedIn(body, memberIds);
-    void send(mentionedUsers.length > 0 ? { text: body, mentionedUsers } : body).catch(() => undefined);
+    const files = staged.take();
+    void send(mentionedUsers.length > 0 ? { text: body, mentionedUsers } : body, files.length > 0 ? { files } : undefined).catch(() => undefined);
     change('', 0);
     channel.stopTyping(parentId);
   };
@@ -117,8 +129,9 @@ export function MessageInput({ parentId, placeholder = 'Write a message' }: Mess
   };
 
   const open = suggestions.length > 0;
+  const canSend = text.trim() !== '' || (!editing && staged.files.length > 0);
   return (
-    <div className="chat-message-input" data-editing={editing ? 'true' : undefined}>
+    <div className="chat-message-input" data-editing={editing ? 'true' : undefined} data-dragging={drop.dragging ? 'true' : undefined} {...drop.dropHandlers}>
       {editing ? (
         <div className="chat-message-input-editing" role="status">
           Editing message{' '}
@@ -138,7 +151,29 @@ export function MessageInput({ parentId, placeholder = 'Write a message' }: Mess
           onClose={() => setEmojiOpen(false)}
         />
       ) : null}
+      {editing ? null : <ComposerFiles files={staged.files} refused={staged.refused} onRemove={staged.remove} />}
       <div className="chat-message-input-row">
+        {allowFiles && !editing ? (
+          <>
+            <button type="button" className="chat-icon-button chat-attach" aria-label="Attach files" onClick={() => picker.current?.click()}>
+              +
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              className="chat-file-input"
+              aria-label="Attach files"
+              onChange={(event) => {
+                if (event.target.files) staged.add([...event.target.files]);
+                // The same file can be picked again after it was removed.
+                event.target.value = '';
+                box.current?.focus();
+              }}
+            />
+          </>
+        ) : null}
         <textarea
           ref={box}
           id={inputId}
@@ -155,11 +190,12 @@ export function MessageInput({ parentId, placeholder = 'Write a message' }: Mess
           onChange={(event) => change(event.target.value, event.target.selectionStart)}
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
+          onPaste={drop.onPaste}
         />
         <button type="button" className="chat-icon-button" aria-label="Insert emoji" aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)}>
           ☺
         </button>
-        <button type="button" className="chat-button chat-send" onClick={submit} disabled={!text.trim()}>
+        <button type="button" className="chat-button chat-send" onClick={submit} disabled={!canSend}>
           {editing ? 'Save' : 'Send'}
         </button>
       </div>

@@ -13,6 +13,15 @@ export interface ChannelViewState {
   editing: { id: string; parentId: string | null } | null;
   /** The side panel shown. */
   panel: ChannelPanel;
+  /** The image the lightbox shows: a message's attachment, by position. */
+  lightbox: LightboxTarget | null;
+}
+
+/** An image attachment the lightbox shows: the message (and its thread) and the attachment's index. */
+export interface LightboxTarget {
+  messageId: string;
+  parentId: string | null;
+  index: number;
 }
 
 /** What `<Channel>` gives its tree: the channel and a small store of view state (a store, so a change re-renders only its readers). */
@@ -23,7 +32,7 @@ export interface ChannelContextValue {
 
 /** The view state a `<Channel>` starts with. */
 export function initialView(): ChannelViewState {
-  return { threadId: null, editing: null, panel: null };
+  return { threadId: null, editing: null, panel: null, lightbox: null };
 }
 
 /** Context of the nearest `<Channel>`. */

@@ -15,3 +15,17 @@ export function formatDay(iso: string): string {
 export function sameDay(a: string, b: string): boolean {
   return new Date(a).toDateString() === new Date(b).toDateString();
 }
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** "1.4 MB": bytes in units of 1,024, one decimal below ten. */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit > 0 && value < 10 ? 1 : 0;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
