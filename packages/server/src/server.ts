@@ -5,10 +5,12 @@ import type { Config } from './config.js';
 import { getApp } from './domain/auth/apps.js';
 import { TokenService } from './domain/auth/tokens.js';
 import { TypingTracker } from './domain/channels/typing.js';
+import { createLinkPreviewer } from './domain/previews/link-previewer.js';
 import { buildHttpApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import type { HttpTimeouts } from './http/timeouts.js';
 import type { TypedApp } from './http/typed.js';
+import { createOutboundGuard, type OutboundPolicy, outboundPolicyFromEnv } from './outbound/index.js';
 import { openPresence, type PresenceStore } from './presence/index.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
 import { migrateToLatest, openStore, type Store } from './store/index.js';
@@ -41,17 +43,32 @@ export interface ChatServerOptions {
   realtime?: GatewayOptions;
   /** HTTP connection and request timeouts (tests use short ones); defaults in `http/timeouts.ts`. */
   httpTimeouts?: Partial<HttpTimeouts>;
+  /** The outbound guard's policy; by default `CHATSDK_OUTBOUND_ALLOW_HOSTS` from the environment (tests pass their own). */
+  outbound?: OutboundPolicy;
 }
 
 /** Opens the store, migrates it, and builds the HTTP API. */
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const { config } = options;
+  // First: a bad allowlist entry stops the start before anything is opened.
+  const outbound = createOutboundGuard({ userAgent: `ChatSDK/${VERSION}`, ...(options.outbound ?? outboundPolicyFromEnv(process.env)) });
   const store = options.store ?? openStore(config);
   await migrateToLatest(store);
   const bus = options.bus ?? openBus(config.redisUrl);
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
   const presence = options.presence ?? openPresence(config.redisUrl);
-  const context: ServerContext = { store, bus, presence, tokens, typing: new TypingTracker(bus), version: VERSION, startedAt: Date.now() };
+  const previews = createLinkPreviewer({ store, bus }, { guard: outbound });
+  const context: ServerContext = {
+    store,
+    bus,
+    presence,
+    tokens,
+    typing: new TypingTracker(bus),
+    outbound,
+    previews,
+    version: VERSION,
+    startedAt: Date.now(),
+  };
   const app = await buildHttpApp(context, {
     logger: options.logger ?? false,
     ...(options.httpTimeouts ? { timeouts: options.httpTimeouts } : {}),
@@ -72,6 +89,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       cut.unref();
       await app.close();
       clearTimeout(cut);
+      // Previews write to the store and publish on the bus: they stop before either closes.
+      await previews.close();
       await presence.close();
       await bus.close();
       await store.close();

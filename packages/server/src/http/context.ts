@@ -1,6 +1,8 @@
 import type { Bus } from '../bus/bus.js';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { TypingTracker } from '../domain/channels/typing.js';
+import type { LinkPreviewer } from '../domain/previews/link-previewer.js';
+import type { OutboundGuard } from '../outbound/index.js';
 import type { PresenceStore } from '../presence/index.js';
 import type { Store } from '../store/store.js';
 
@@ -12,6 +14,10 @@ export interface ServerContext {
   presence: PresenceStore;
   tokens: TokenService;
   typing: TypingTracker;
+  /** Every request to a URL someone else chose goes through it (DESIGN §7). */
+  outbound: OutboundGuard;
+  /** Link previews of sent messages, made in the background. */
+  previews: LinkPreviewer;
   version: string;
   startedAt: number;
 }

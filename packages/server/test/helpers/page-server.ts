@@ -67,3 +67,35 @@ export async function startPageServer(routes: Record<string, PageHandler> = {}):
     },
   };
 }
+
+/** A page that is answered only when the test says so: for what happens while a fetch is in flight. */
+export interface HeldPage {
+  handler: PageHandler;
+  /** Resolves once a request for the page has arrived (and is being held). */
+  arrived(): Promise<void>;
+  /** Answers every held request, and those still to come, with the page. */
+  release(): void;
+}
+
+/** Holds requests for `body` until `release()`. */
+export function heldPage(body: string): HeldPage {
+  const waiting: ServerResponse[] = [];
+  const arrivals: Array<() => void> = [];
+  let released = false;
+  const answer = (response: ServerResponse) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(body);
+  };
+  return {
+    handler(_request, response) {
+      if (released) return answer(response);
+      waiting.push(response);
+      for (const wake of arrivals.splice(0)) wake();
+    },
+    arrived: () => (waiting.length > 0 ? Promise.resolve() : new Promise<void>((resolve) => arrivals.push(resolve))),
+    release() {
+      released = true;
+      for (const response of waiting.splice(0)) answer(response);
+    },
+  };
+}

@@ -26,6 +26,8 @@ export async function startTestServer(kind: StoreKind, options: {
     storage?: TestStorage;
     /** The server's logger (by default it logs nothing). */
     logger?: ChatServerOptions['logger'];
+    /** The outbound guard's policy. By default only allowlisted hosts, and none is: no test reaches past this machine. */
+    outbound?: ChatServerOptions['outbound'];
   } = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage(kind));
   const server = await createChatServer({
@@ -35,6 +37,7 @@ export async function startTestServer(kind: StoreKind, options: {
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.realtime ? { realtime: options.realtime } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    outbound: options.outbound ?? { allowListedOnly: true },
   });
   await server.listen();
   const { port } = server.app.server.address() as AddressInfo;

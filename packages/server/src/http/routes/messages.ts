@@ -33,7 +33,12 @@ export function messageRoutes(app: TypedApp, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const { message, created } = await sendMessage(ctx, actorOf(request), request.params.id, request.body);
+      const caller = actorOf(request);
+      const { message, created } = await sendMessage(ctx, caller, request.params.id, request.body);
+      // A resend answers the original, whose previews were queued when it was created.
+      if (created && caller.app.linkPreviews && request.body.skipLinkPreviews !== true) {
+        ctx.previews.schedule({ appId: caller.app.id, channelId: message.channelId, messageId: message.id }, message, request.log);
+      }
       return reply.code(created ? 201 : 200).send({ message });
     },
   );
