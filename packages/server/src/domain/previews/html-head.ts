@@ -11,7 +11,7 @@
 export interface PageHead {
   /** The `<title>` text, entities decoded, whitespace collapsed. */
   title: string | undefined;
-  /** `<meta>` content by lowercased `property`, `name` or `itemprop` (`og:title`, `twitter:image`, `description`); the first one wins. */
+  /** `<meta>` content by lowercased `property`, `name` or `itemprop` (`og:title`, `twitter:image`, `description`); the first that is not blank wins. */
   meta: Map<string, string>;
 }
 
@@ -125,7 +125,7 @@ export function readHead(html: string): PageHead {
       const attrs = attributes(html.slice(TAG_NAME.lastIndex, end - 1));
       const key = (attrs.get('property') ?? attrs.get('name') ?? attrs.get('itemprop'))?.trim().toLowerCase();
       const content = attrs.get('content');
-      if (key && content !== undefined && !meta.has(key)) meta.set(key, content);
+      if (key && content !== undefined && content.trim() !== '' && !meta.has(key)) meta.set(key, content);
     }
   }
   return { title, meta };
