@@ -147,8 +147,8 @@ describe.each(storeKinds)('link previews on %s', (kind) => {
     pages.route('/bare', html('<p>no head at all</p>'));
     pages.route('/file.pdf', (_request, response) => response.writeHead(200, { 'content-type': 'application/pdf' }).end('%PDF'));
     pages.route('/broken', (_request, response) => response.writeHead(500, { 'content-type': 'text/html' }).end('<title>Error</title>'));
-    // Loopback too, but not the allowlisted host:port.
-    const refused = `http://127.0.0.2:${pages.port}/elsewhere`;
+    // The page server answers on all of these (it listens on ::), but only 127.0.0.1:port is allowlisted.
+    const refused = ['127.0.0.2', '[::1]', '[::ffff:127.0.0.1]'].map((host) => `http://${host}:${pages.port}/elsewhere`).join(' ');
     const client = realtimeClient(t, ws.wsToken);
     clients.push(client);
     client.connect();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAllowHosts, refusedRange } from '../src/outbound/index.js';
+import { outboundPolicyFromEnv, parseAllowHosts, refusedRange } from '../src/outbound/index.js';
 
 describe('which addresses the outbound guard refuses', () => {
   it.each([
@@ -72,5 +72,11 @@ describe('the CHATSDK_OUTBOUND_ALLOW_HOSTS list', () => {
 
   it.each(['localhost', 'localhost:', ':80', 'localhost:0', 'localhost:65536', '::1:80', 'http://localhost:80', 'a b:80'])('refuses the entry "%s"', (entry) => {
     expect(() => parseAllowHosts(entry)).toThrow(/CHATSDK_OUTBOUND_ALLOW_HOSTS/);
+  });
+
+  it('is what the server reads from its environment', () => {
+    expect(outboundPolicyFromEnv({ CHATSDK_OUTBOUND_ALLOW_HOSTS: 'hooks.internal:8443' })).toEqual({ allowHosts: ['hooks.internal:8443'] });
+    expect(outboundPolicyFromEnv({})).toEqual({ allowHosts: [] });
+    expect(() => outboundPolicyFromEnv({ CHATSDK_OUTBOUND_ALLOW_HOSTS: 'hooks.internal' })).toThrow(/host:port/);
   });
 });
