@@ -2,7 +2,8 @@
 import './rtl.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ChatAttachment, ChatChannel, ChatClient, LocalMessage } from '@chatsdk/core';
+import type { ChatChannel, ChatClient, LocalMessage } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import { render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Attachments, Channel, ChatProvider, MessageList, MessageText, safeHref, tokenize } from '../src/index.js';
@@ -67,7 +68,7 @@ describe('message text is parsed into tokens, never HTML', () => {
   });
 
   it('loads and links attachments from http(s) URLs only, link previews included', () => {
-    const attachments: ChatAttachment[] = [
+    const attachments: Attachment[] = [
       { type: 'image', url: 'https://cdn.example.com/cat.png', name: 'cat' },
       { type: 'file', url: 'javascript:alert(1)', name: 'evil.pdf' },
       { type: 'image', url: 'data:image/svg+xml,<svg onload=alert(1)>', name: 'svg' },

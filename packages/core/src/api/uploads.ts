@@ -2,19 +2,20 @@ import { parseAnswer, type RequestManager, seg } from '../http/requests.js';
 import type { OutboxFile } from '../offline/storage.js';
 import { outboxFile, uploadForm } from '../uploads/files.js';
 import { postForm } from '../uploads/transport.js';
-import type { FileInput, UploadedFile, UploadOptions } from '../uploads/types.js';
+import type { Upload, UploadResponse } from '@chatsdk/protocol';
+import type { FileInput, UploadOptions } from '../uploads/types.js';
 
 /** Uploads of files to reference from messages (`attachments: [{ type, uploadId }]`). */
 export class UploadsApi {
   constructor(private readonly requests: RequestManager) {}
 
   /** Uploads a file (`POST /api/uploads`), for `channelId` when given; resolves with the stored file. */
-  upload(file: FileInput, options: UploadOptions & { channelId?: string } = {}): Promise<UploadedFile> {
+  upload(file: FileInput, options: UploadOptions & { channelId?: string } = {}): Promise<Upload> {
     return this.send(outboxFile(file, options.name), options);
   }
 
   /** Uploads a file the outbox holds. A 401 renews the tokens and uploads once more, as any call does. */
-  async send(file: OutboxFile, options: UploadOptions & { channelId?: string }): Promise<UploadedFile> {
+  async send(file: OutboxFile, options: UploadOptions & { channelId?: string }): Promise<Upload> {
     const { upload } = await this.requests.authorized(async (token) => {
       const answer = await postForm({
         url: this.requests.url('/api/uploads'),
@@ -26,7 +27,7 @@ export class UploadsApi {
         stallMs: this.requests.timeoutMs,
         fetch: this.requests.fetchFn,
       });
-      return parseAnswer<{ upload: UploadedFile }>(answer.status, answer.text, answer.requestId);
+      return parseAnswer<UploadResponse>(answer.status, answer.text, answer.requestId);
     });
     return upload;
   }

@@ -18,6 +18,7 @@ import type {
   UpdateChannelBody,
   UpdateMembershipBody,
   UpdateMessageBody,
+  Upload,
   UserPresence,
 } from '@chatsdk/protocol';
 import type { UploadsApi } from '../api/uploads.js';
@@ -33,7 +34,7 @@ import { membersPresence } from '../state/presence.js';
 import { type ReadableStore, Store } from '../store.js';
 import type { FileSender, SendOperation } from '../uploads/file-sender.js';
 import { outboxFile, releasePreviews } from '../uploads/files.js';
-import type { FileInput, LocalFile, UploadedFile, UploadOptions } from '../uploads/types.js';
+import type { FileInput, LocalFile, UploadOptions } from '../uploads/types.js';
 import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
 import { patchFile, removeFile } from './files.js';
@@ -230,7 +231,7 @@ export class ChatChannel {
   }
 
   /** Uploads a file for this channel (`POST /api/uploads`); send it with `attachments: [{ type, uploadId: upload.id }]`. */
-  uploadFile(file: FileInput, options: UploadOptions = {}): Promise<UploadedFile> {
+  uploadFile(file: FileInput, options: UploadOptions = {}): Promise<Upload> {
     return this.ctx.uploads.upload(file, { ...options, channelId: this.id });
   }
 

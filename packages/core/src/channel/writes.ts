@@ -7,7 +7,7 @@ import { localFiles } from './files.js';
 import { type ChannelStores, windowsOf } from './apply-event.js';
 
 /** What a message is sent with: text, or a body without the id (the client chooses one unless given). */
-export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string; skipLinkPreviews?: boolean });
+export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string });
 
 /** The message as it shows before the server has it: with its files' previews and progress, when it has files. */
 export function optimisticMessage({ channelId, body, files }: SendOperation, me: string | undefined, now = new Date().toISOString()): LocalMessage {

@@ -1,5 +1,4 @@
-import type { SendMessageBody, SendReactionBody, UpdateMessageBody } from '@chatsdk/protocol';
-import type { FileKind } from '../uploads/types.js';
+import type { SendMessageBody, SendReactionBody, UpdateMessageBody, UploadKind } from '@chatsdk/protocol';
 
 /**
  * A file of a queued send: what it is, where its bytes are (a `Blob` kept in
@@ -11,18 +10,15 @@ export interface OutboxFile {
   name: string;
   size: number;
   mimeType: string;
-  kind: FileKind;
+  kind: UploadKind;
   uploadId?: string;
   uri?: string;
   data?: Blob;
 }
 
-/** A send body as the outbox keeps it: the client-chosen id, and `skipLinkPreviews` until the protocol types carry it. */
-export type OutboxSendBody = SendMessageBody & { id: string; skipLinkPreviews?: boolean };
-
 /** A write waiting in the outbox. Sends carry their client-chosen id, so sending one twice is harmless. */
 export type OutboxOperation =
-  | { kind: 'send'; channelId: string; body: OutboxSendBody; files?: OutboxFile[] }
+  | { kind: 'send'; channelId: string; body: SendMessageBody & { id: string }; files?: OutboxFile[] }
   | { kind: 'edit'; channelId: string; messageId: string; body: UpdateMessageBody }
   | { kind: 'delete'; channelId: string; messageId: string }
   | { kind: 'react'; channelId: string; messageId: string; body: SendReactionBody }

@@ -1,3 +1,4 @@
+import type { Attachment } from '@chatsdk/protocol';
 import type { UploadsApi } from '../api/uploads.js';
 import { ChatError } from '../errors.js';
 import type { RequestManager } from '../http/requests.js';
@@ -5,7 +6,7 @@ import { sendOperation } from '../offline/operations.js';
 import type { Outbox } from '../offline/outbox.js';
 import type { OutboxFile, OutboxOperation } from '../offline/storage.js';
 import { releasePreviews } from './files.js';
-import type { ChatAttachment, LocalFile } from './types.js';
+import type { LocalFile } from './types.js';
 
 /** A queued send. */
 export type SendOperation = Extract<OutboxOperation, { kind: 'send' }>;
@@ -44,7 +45,7 @@ export class FileSender {
     if (failure) throw failure.reason;
     const files = live.files ?? [];
     if (files.some((file) => !file.uploadId)) throw new ChatError('network_error', 'a file is not uploaded yet');
-    const attachments: ChatAttachment[] = [...(live.body.attachments ?? []), ...files.map((file) => ({ type: file.kind, uploadId: file.uploadId }))];
+    const attachments: Attachment[] = [...(live.body.attachments ?? []), ...files.map((file) => ({ type: file.kind, uploadId: file.uploadId }))];
     this.posting.add(live.body.id);
     try {
       return await sendOperation(this.requests, { ...live, body: { ...live.body, attachments } });

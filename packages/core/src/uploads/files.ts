@@ -1,7 +1,8 @@
 import { ChatError } from '../errors.js';
 import type { OutboxFile } from '../offline/storage.js';
 import { newId } from '../util.js';
-import type { FileBytes, FileInput, FileKind, NativeFile } from './types.js';
+import type { UploadKind } from '@chatsdk/protocol';
+import type { FileBytes, FileInput, NativeFile } from './types.js';
 
 type BlobClass = new (parts: ArrayBuffer[] | Uint8Array[], options: { type: string }) => Blob;
 
@@ -14,7 +15,7 @@ function isBytes(file: FileInput): file is FileBytes {
 }
 
 /** The attachment type the server expects for a MIME type. */
-export function kindOf(mimeType: string): FileKind {
+export function kindOf(mimeType: string): UploadKind {
   const top = mimeType.split('/')[0];
   return top === 'image' || top === 'video' || top === 'audio' ? top : 'file';
 }

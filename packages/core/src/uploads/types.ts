@@ -1,19 +1,5 @@
-import type { Attachment } from '@chatsdk/protocol';
+import type { UploadKind } from '@chatsdk/protocol';
 import type { ChatError } from '../errors.js';
-
-/** What the server answers for `POST /api/uploads`: the stored file, to reference from a message by `id`. */
-export interface UploadedFile {
-  id: string;
-  /** Signed and expiring (24 h): loads without headers. */
-  url: string;
-  name: string;
-  mimeType: string;
-  size: number;
-  width?: number;
-  height?: number;
-  thumbnailUrl?: string;
-  createdAt: string;
-}
 
 /** React Native's file object (from an image or document picker), as its `FormData` takes it. */
 export interface NativeFile {
@@ -50,22 +36,6 @@ export interface UploadOptions {
   name?: string;
 }
 
-/** The kinds of attachment a file makes; chosen from its MIME type. */
-export type FileKind = 'image' | 'video' | 'audio' | 'file';
-
-/**
- * An attachment as messages carry it: file metadata the server filled in
- * from an upload, or a link preview (`type: 'link'`, with title, description,
- * image and site name).
- */
-export type ChatAttachment = Attachment & {
-  uploadId?: string;
-  title?: string;
-  description?: string;
-  image?: string;
-  siteName?: string;
-};
-
 /** Where a file of an unsent message stands. `queued`: waiting its turn or the network. */
 export type LocalFileState = 'queued' | 'uploading' | 'done' | 'failed';
 
@@ -76,7 +46,7 @@ export interface LocalFile {
   name: string;
   size: number;
   mimeType: string;
-  kind: FileKind;
+  kind: UploadKind;
   /** A local URL to preview it (`blob:` in browsers, the file's `uri` in React Native). */
   previewUrl?: string;
   /** Bytes sent so far. */

@@ -1,4 +1,5 @@
 import { type ChatChannel, Store } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import { createContext, useContext } from 'react';
 import { useStoreSelector } from '../hooks/use-store.js';
 
@@ -17,10 +18,12 @@ export interface ChannelViewState {
   lightbox: LightboxTarget | null;
 }
 
-/** An image attachment the lightbox shows: the message (and its thread) and the attachment's index. */
+/** An image attachment the lightbox shows: the message (and its thread), its attachments when opened, and the attachment's index. */
 export interface LightboxTarget {
   messageId: string;
   parentId: string | null;
+  /** As they were when opened: shown if the message is in none of the channel's windows (a list given its own `messages`). */
+  attachments: readonly Attachment[];
   index: number;
 }
 

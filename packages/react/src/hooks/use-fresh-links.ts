@@ -1,4 +1,5 @@
-import { type ChatAttachment, type ChatChannel, linkExpiresAt } from '@chatsdk/core';
+import { type ChatChannel, linkExpiresAt } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import { useEffect } from 'react';
 
 /** Links are renewed this long before they expire, so none is followed in its last moments. */
@@ -10,7 +11,7 @@ const EARLY_MS = 60_000;
  * earliest does, or at once if one already has. The core shares and spaces
  * the requests.
  */
-export function useFreshLinks(channel: ChatChannel | undefined, messageId: string | undefined, attachments: readonly ChatAttachment[]): void {
+export function useFreshLinks(channel: ChatChannel | undefined, messageId: string | undefined, attachments: readonly Attachment[]): void {
   let expiry: number | undefined;
   for (const attachment of attachments) {
     for (const url of [attachment.url, attachment.thumbUrl]) {

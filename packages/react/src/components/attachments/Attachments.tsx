@@ -1,4 +1,4 @@
-import type { ChatAttachment, LocalMessage } from '@chatsdk/core';
+import type { LocalMessage } from '@chatsdk/core';
 import { memo, type ReactNode, useContext } from 'react';
 import { useFreshLinks } from '../../hooks/use-fresh-links.js';
 import { ChannelContext } from '../channel-context.js';
@@ -23,11 +23,11 @@ export interface AttachmentsProps {
  */
 export const Attachments = memo(function Attachments({ attachments, messageId, parentId = null }: AttachmentsProps): ReactNode {
   const context = useContext(ChannelContext);
-  const all = attachments as readonly ChatAttachment[];
+  const all = attachments;
   useFreshLinks(context?.channel, messageId, all);
   if (all.length === 0) return null;
   const refresh = context && messageId ? () => void context.channel.refreshMessage(messageId).catch(() => undefined) : undefined;
-  const open = (index: number) => (context && messageId ? () => context.view.update((state) => ({ ...state, lightbox: { messageId, parentId, index } })) : undefined);
+  const open = (index: number) => (context && messageId ? () => context.view.update((state) => ({ ...state, lightbox: { messageId, parentId, attachments: all, index } })) : undefined);
   const media = all.flatMap((attachment, index) => (attachment.type === 'link' ? [] : [{ attachment, index }]));
   const links = all.filter((attachment) => attachment.type === 'link');
   return (

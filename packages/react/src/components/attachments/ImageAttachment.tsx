@@ -1,4 +1,4 @@
-import type { ChatAttachment } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import type { ReactNode } from 'react';
 import { httpUrl } from './safe-url.js';
 
@@ -15,7 +15,7 @@ export function displaySize(width: number | undefined, height: number | undefine
 
 /** Props of `<ImageAttachment>`. */
 export interface ImageAttachmentProps {
-  attachment: ChatAttachment;
+  attachment: Attachment;
   /** Opens the lightbox on it; without it the image links to the file. */
   onOpen?: (() => void) | undefined;
   /** The image failed to load (an expired link, say). */

@@ -1,13 +1,11 @@
-import type { ChatAttachment } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import { type KeyboardEvent, type ReactNode, useEffect, useLayoutEffect, useRef } from 'react';
 import { useStoreSelector } from '../../hooks/use-store.js';
 import { formatBytes } from '../../internal/format.js';
 import { type LightboxTarget, useChannelContext, useChannelView } from '../channel-context.js';
 import { httpUrl } from './safe-url.js';
 
-const NONE: readonly ChatAttachment[] = [];
-
-const isImage = (attachment: ChatAttachment) => attachment.type === 'image' || (attachment.type !== 'file' && attachment.type !== 'link' && !!attachment.mimeType?.startsWith('image/'));
+const isImage = (attachment: Attachment) => attachment.type === 'image' || (attachment.type !== 'file' && attachment.type !== 'link' && !!attachment.mimeType?.startsWith('image/'));
 
 /** Moves focus around inside `root` only: Tab from the last control goes to the first, Shift+Tab from the first to the last. */
 function trapTab(event: KeyboardEvent<HTMLElement>, root: HTMLElement): void {
@@ -25,7 +23,9 @@ function trapTab(event: KeyboardEvent<HTMLElement>, root: HTMLElement): void {
 function Dialog({ target }: { target: LightboxTarget }): ReactNode {
   const { channel, view } = useChannelContext();
   const window = target.parentId ? channel.thread(target.parentId) : channel.messages;
-  const attachments = useStoreSelector(window, (state) => (state.messages.find((message) => message.id === target.messageId)?.attachments ?? NONE) as readonly ChatAttachment[]);
+  // Live, so a refreshed link shows; as opened when the message is in none of the channel's windows.
+  const live = useStoreSelector(window, (state) => state.messages.find((message) => message.id === target.messageId)?.attachments);
+  const attachments = live ?? target.attachments;
   const indexes = attachments.flatMap((attachment, index) => (isImage(attachment) ? [index] : []));
   const at = indexes.indexOf(target.index);
   const attachment = attachments[target.index];

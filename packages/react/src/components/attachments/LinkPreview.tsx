@@ -1,9 +1,9 @@
-import type { ChatAttachment } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import type { ReactNode } from 'react';
 import { httpUrl } from './safe-url.js';
 
 /** A link preview the server added (`type: 'link'`): site name, title, description and image; http(s) only, text as text. */
-export function LinkPreview({ attachment }: { attachment: ChatAttachment }): ReactNode {
+export function LinkPreview({ attachment }: { attachment: Attachment }): ReactNode {
   const href = httpUrl(attachment.url);
   const image = httpUrl(attachment.image);
   const title = attachment.title ?? href ?? attachment.url;

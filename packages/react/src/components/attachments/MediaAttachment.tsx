@@ -1,11 +1,11 @@
-import type { ChatAttachment } from '@chatsdk/core';
+import type { Attachment } from '@chatsdk/protocol';
 import type { ReactNode } from 'react';
 import { displaySize } from './ImageAttachment.js';
 import { httpUrl } from './safe-url.js';
 
 /** Props of `<MediaAttachment>`. */
 export interface MediaAttachmentProps {
-  attachment: ChatAttachment;
+  attachment: Attachment;
   /** The media failed to load (an expired link, say). */
   onBroken?: (() => void) | undefined;
 }
