@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { App, CreateTokenResponse, Message, MessageResponse, MessageUpdatedEvent } from '@chatsdk/protocol';
 import type { Centrifuge } from 'centrifuge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,20 @@ describe.each(storeKinds)('link previews on %s', (kind) => {
     await previewsDone();
     expect(paths.map((p) => pages.hits(p))).toEqual([1, 1, 1, 0]);
     expect((await getMessage(sent.id)).attachments.map((a) => a.title)).toEqual(['/l1', '/l2', '/l3']);
+  });
+
+  it('reads a page past the size cap for its head, and survives a gzip bomb', async () => {
+    const head = '<head><meta property="og:title" content="Long read"></head><body>';
+    pages.route('/long', html(`${head}${'<p>words</p>'.repeat(200_000)}</body>`));
+    // 64 MiB of zeros, about 64 KiB compressed: inflated only to the 1 MiB cap.
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024));
+    pages.route('/bomb', (_request, response) => response.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(bomb));
+    const long = await send(t, u('ann'), 'room', { text: pages.url('/long') });
+    const bombed = await send(t, u('ann'), 'room', { text: pages.url('/bomb') });
+    await previewsDone();
+    expect((await getMessage(long.id)).attachments).toEqual([{ type: 'link', url: pages.url('/long'), title: 'Long read' }]);
+    expect(pages.hits('/bomb')).toBe(1);
+    expect((await getMessage(bombed.id)).attachments).toEqual([]);
   });
 
   it('leaves the message alone when a link has nothing to show, is not HTML, fails or is refused', async () => {
