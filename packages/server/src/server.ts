@@ -1,11 +1,16 @@
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
 import { type Bus, openBus } from './bus/index.js';
 import type { Config } from './config.js';
 import { getApp } from './domain/auth/apps.js';
 import { TokenService } from './domain/auth/tokens.js';
 import { TypingTracker } from './domain/channels/typing.js';
+import { bindFileStore } from './domain/files/upload-deletes.js';
+import { bindLinkBase } from './domain/files/upload-links.js';
+import { SWEEP_INTERVAL_MS, sweepUploads } from './domain/files/upload-sweep.js';
 import { createLinkPreviewer } from './domain/previews/link-previewer.js';
+import { type FileStore, openFileStore } from './files/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import type { HttpTimeouts } from './http/timeouts.js';
@@ -45,6 +50,15 @@ export interface ChatServerOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** The outbound guard's policy; by default `CHATSDK_OUTBOUND_ALLOW_HOSTS` from the environment (tests pass their own). */
   outbound?: OutboundPolicy;
+  /** Where uploads' bytes go; by default the config's (S3 when `S3_BUCKET` is set, else `dataDir/uploads`). Closed with the server. */
+  files?: FileStore;
+}
+
+/** The origin a server listening at `address` is reached at from this machine, when no public URL is configured. */
+function listeningOrigin(address: AddressInfo | string | null): string | undefined {
+  if (address === null || typeof address === 'string') return undefined;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 /** Opens the store, migrates it, and builds the HTTP API. */
@@ -58,6 +72,9 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   const tokens = new TokenService(async (appId) => (await getApp(store, appId))?.jwtSecret);
   const presence = options.presence ?? openPresence(config.redisUrl);
   const previews = createLinkPreviewer({ store, bus }, { guard: outbound });
+  const files = options.files ?? await openFileStore({ dataDir: config.dataDir, s3: config.s3 });
+  bindFileStore(store, files);
+  if (config.publicUrl) bindLinkBase(store, config.publicUrl);
   const context: ServerContext = {
     store,
     bus,
@@ -66,6 +83,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     typing: new TypingTracker(bus),
     outbound,
     previews,
+    files,
     version: VERSION,
     startedAt: Date.now(),
   };
@@ -74,12 +92,24 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     ...(options.httpTimeouts ? { timeouts: options.httpTimeouts } : {}),
   });
   const gateway = attachGateway(app, context, app.log, options.realtime);
+  // Uploads never attached, and bytes a delete could not remove, go within the hour after their time.
+  const sweep = setInterval(() => {
+    sweepUploads({ store, files }).catch((error: unknown) => app.log.warn({ err: error }, 'upload sweep failed; the next one retries'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
   return {
     app,
     context,
     gateway,
-    listen: () => app.listen({ port: config.port, host: config.host }),
+    async listen() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      // File links name this server; without CHATSDK_PUBLIC_URL, by the address it listens on.
+      const origin = config.publicUrl ?? listeningOrigin(app.server.address());
+      if (origin) bindLinkBase(store, origin);
+      return address;
+    },
     async close() {
+      clearInterval(sweep);
       // Sockets first: an open WebSocket would keep the HTTP server from closing.
       await gateway.close();
       context.typing.close();
@@ -94,6 +124,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       await presence.close();
       await bus.close();
       await store.close();
+      await files.close();
     },
   };
 }

@@ -28,6 +28,7 @@ import { readRoutes } from './routes/reads.js';
 import { searchRoutes } from './routes/search.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { typingRoutes } from './routes/typing.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
 import { registerShutdownAnswer } from './shutdown.js';
 import { type HttpTimeouts, serverTimeoutOptions } from './timeouts.js';
@@ -122,5 +123,6 @@ export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions =
   readRoutes(app, ctx);
   typingRoutes(app, ctx);
   blockRoutes(app, ctx);
+  uploadRoutes(app, ctx);
   return app;
 }

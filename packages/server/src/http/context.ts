@@ -2,6 +2,7 @@ import type { Bus } from '../bus/bus.js';
 import type { TokenService } from '../domain/auth/tokens.js';
 import type { TypingTracker } from '../domain/channels/typing.js';
 import type { LinkPreviewer } from '../domain/previews/link-previewer.js';
+import type { FileStore } from '../files/index.js';
 import type { OutboundGuard } from '../outbound/index.js';
 import type { PresenceStore } from '../presence/index.js';
 import type { Store } from '../store/store.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   outbound: OutboundGuard;
   /** Link previews of sent messages, made in the background. */
   previews: LinkPreviewer;
+  /** Where uploads' bytes live: local disk or an S3-compatible bucket. */
+  files: FileStore;
   version: string;
   startedAt: number;
 }

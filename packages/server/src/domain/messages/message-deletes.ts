@@ -4,6 +4,8 @@ import { type Caller, callerUserId } from '../auth/caller.js';
 import { rankOf } from '../auth/roles.js';
 import type { DomainContext } from '../context.js';
 import { type EventWriter, type Tx, transact } from '../events/events.js';
+import { releaseUploads } from '../files/attachments.js';
+import { purgeUploadsOf } from '../files/upload-deletes.js';
 import { removeMentions } from './mentions.js';
 import { accessMessage, lockMessage } from './message-access.js';
 import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
@@ -35,6 +37,7 @@ async function softDelete(trx: Tx, events: EventWriter, message: MessageRecord):
   if (message.deletedAt !== null) return message;
   const now = Date.now();
   await removeMentions(trx, message);
+  await releaseUploads(trx, message.appId, [message.id], [], now);
   const row = await trx
     .updateTable('messages')
     .set({ deleted_at: now, updated_at: now, text: '', attachments: '[]', mentioned_users: '[]', custom: '{}', pinned_at: null, pinned_by: null })
@@ -51,6 +54,7 @@ async function softDelete(trx: Tx, events: EventWriter, message: MessageRecord):
 /** Removes one row with its mentions uncounted (reactions and mention rows go by cascade), and says so on the stream. */
 async function eraseOne(trx: Tx, events: EventWriter, message: MessageRecord, now: number): Promise<void> {
   await removeMentions(trx, message);
+  await releaseUploads(trx, message.appId, [message.id], [], now);
   await trx.deleteFrom('messages').where('app_id', '=', message.appId).where('id', '=', message.id).execute();
   await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: tombstone(message, now), hard: true });
 }
@@ -59,9 +63,9 @@ async function eraseOne(trx: Tx, events: EventWriter, message: MessageRecord, no
  * Hard delete: the row is gone. A thread parent takes its replies with it
  * (each gets its own `message.deleted`, replies first), since replies with no
  * parent could never be shown again. If the channel's last message went, the
- * newest remaining one takes its place.
+ * newest remaining one takes its place. Returns the ids of the messages erased.
  */
-async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord): Promise<void> {
+async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord): Promise<string[]> {
   const now = Date.now();
   const replies = await trx.selectFrom('messages').selectAll().where('app_id', '=', message.appId).where('parent_id', '=', message.id).orderBy('seq').execute();
   const removed = new Set([message.id]);
@@ -92,6 +96,7 @@ async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord):
       .where('id', '=', message.channelId)
       .execute();
   }
+  return [...removed];
 }
 
 /**
@@ -100,7 +105,10 @@ async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord):
  * tombstone; hard by the server only, answering null. Non-readers get 404.
  */
 export async function deleteMessage(ctx: DomainContext, caller: Caller, id: string, hard: boolean): Promise<Message | null> {
-  return transact(ctx, async (trx, events) => {
+  // Its uploads' rows are marked in the transaction; their bytes go once it has committed (a reply's too).
+  const removed: string[] = [];
+  const result = await transact(ctx, async (trx, events) => {
+    removed.length = 0;
     const { access, message: found } = await accessMessage(trx, caller, id);
     if (hard) {
       if (caller.kind !== 'server') throw new ApiError('forbidden', "a hard delete is for the server: call it with the app's X-API-Key");
@@ -110,12 +118,15 @@ export async function deleteMessage(ctx: DomainContext, caller: Caller, id: stri
     }
     const message = await lockMessage(trx, found);
     if (hard) {
-      await hardDelete(trx, events, message);
+      removed.push(...(await hardDelete(trx, events, message)));
       return null;
     }
     const deleted = await softDelete(trx, events, message);
+    removed.push(deleted.id);
     const [wire] = await hydrateMessages(trx, deleted.appId, [deleted], callerUserId(caller));
     if (!wire) throw new Error('hydrating one message returned none');
     return wire;
   });
+  await purgeUploadsOf(ctx.store, caller.app.id, removed);
+  return result;
 }

@@ -6,6 +6,8 @@ import { type Caller, callerUserId } from '../auth/caller.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
+import { attachUploads, releaseUploads, uploadIdsOf } from '../files/attachments.js';
+import { purgeUploadsOf } from '../files/upload-deletes.js';
 import { addMentions, mentionCandidates, removeMentions, resolveMentions } from './mentions.js';
 import { accessMessage, lockMessage } from './message-access.js';
 import { checkMessageContent } from './message-content.js';
@@ -38,7 +40,7 @@ export async function updateMessage(ctx: DomainContext, caller: Caller, id: stri
     throw new ApiError('validation_failed', 'give at least one of text, attachments and custom');
   }
   const custom = patch.custom === undefined ? undefined : serialiseCustom(patch.custom);
-  return transact(ctx, async (trx, events) => {
+  const wire = await transact(ctx, async (trx, events) => {
     const { message: found } = await accessMessage(trx, caller, id);
     if (caller.kind === 'user' && found.userId !== caller.user.id) throw new ApiError('forbidden', 'only its author may edit a message');
     const message = await lockMessage(trx, found);
@@ -49,7 +51,12 @@ export async function updateMessage(ctx: DomainContext, caller: Caller, id: stri
 
     const now = Date.now();
     const set: Updateable<MessagesTable> = { updated_at: now, edited_at: now };
-    if (patch.attachments !== undefined) set.attachments = JSON.stringify(attachments);
+    if (patch.attachments !== undefined) {
+      // Uploads the edit names are bound to the message; those it no longer names go, bytes and all.
+      const stored = await attachUploads(trx, caller, { channelId: message.channelId, messageId: id, now }, patch.attachments);
+      await releaseUploads(trx, message.appId, [id], uploadIdsOf(patch.attachments), now);
+      set.attachments = JSON.stringify(stored);
+    }
     if (custom !== undefined) set.custom = custom;
     if (patch.text !== undefined) {
       set.text = text;
@@ -63,8 +70,10 @@ export async function updateMessage(ctx: DomainContext, caller: Caller, id: stri
     const row = await trx.updateTable('messages').set(set).where('app_id', '=', message.appId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     const updated = messageFromRow(row);
     await events.emit(updated.appId, updated.channelId, { type: 'message.updated', message: toWireMessage(updated) });
-    const [wire] = await hydrateMessages(trx, updated.appId, [updated], callerUserId(caller));
-    if (!wire) throw new Error('hydrating one message returned none');
-    return wire;
+    const [hydrated] = await hydrateMessages(trx, updated.appId, [updated], callerUserId(caller));
+    if (!hydrated) throw new Error('hydrating one message returned none');
+    return hydrated;
   });
+  if (patch.attachments !== undefined) await purgeUploadsOf(ctx.store, caller.app.id, [id]);
+  return wire;
 }

@@ -1,8 +1,9 @@
-import type { Attachment, Message, QuotedMessage, Reaction } from '@chatsdk/protocol';
+import type { Message, QuotedMessage, Reaction } from '@chatsdk/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, MessagesTable } from '../../store/schema.js';
 import { toIso } from '../common/ids.js';
 import { flag, readJson } from '../common/json-columns.js';
+import { type StoredAttachment, wireAttachments } from '../files/attachments.js';
 
 /** A reaction as stored in a message's `latestReactions` (times in ms). */
 export interface StoredReaction {
@@ -20,7 +21,8 @@ export interface MessageRecord {
   seq: number;
   userId: string | null;
   text: string;
-  attachments: Attachment[];
+  /** As stored: an upload's attachment has no link yet (see `wireAttachments`). */
+  attachments: StoredAttachment[];
   mentionedUsers: string[];
   quotedMessageId: string | null;
   parentId: string | null;
@@ -42,6 +44,7 @@ export interface MessageRecord {
   deletedAt: number | null;
 }
 
+/** Maps a row of `messages`. */
 export function messageFromRow(row: Selectable<MessagesTable>): MessageRecord {
   return {
     appId: row.app_id,
@@ -50,7 +53,7 @@ export function messageFromRow(row: Selectable<MessagesTable>): MessageRecord {
     seq: row.seq,
     userId: row.user_id,
     text: row.text,
-    attachments: readJson<Attachment[]>(row.attachments),
+    attachments: readJson<StoredAttachment[]>(row.attachments),
     mentionedUsers: readJson<string[]>(row.mentioned_users),
     quotedMessageId: row.quoted_message_id,
     parentId: row.parent_id,
@@ -107,7 +110,8 @@ export function toWireMessage(
     userId: message.userId,
     // A tombstone keeps its place and its thread, not its content.
     text: deleted ? '' : message.text,
-    attachments: deleted ? [] : message.attachments,
+    // Links to uploads are signed here, at every read, so a message always carries links valid for a day.
+    attachments: deleted ? [] : wireAttachments(message.appId, message.attachments),
     mentionedUsers: deleted ? [] : message.mentionedUsers,
     quotedMessageId: message.quotedMessageId,
     quotedMessage: extras.quoted ?? null,

@@ -11,6 +11,7 @@ import { flag } from '../common/json-columns.js';
 import type { DomainContext } from '../context.js';
 import { runBatchEndWriters } from '../events/batch-end.js';
 import { type Tx, transact } from '../events/events.js';
+import { attachUploads, uploadIdsOf } from '../files/attachments.js';
 import { deferSend, takeNextSlot } from './deferred-sends.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { checkMessageContent } from './message-content.js';
@@ -120,7 +121,8 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
   // A plain message (no thread, quote or mention) leaves its writes to the end of the transaction,
   // where they are written together with the other sends of the batch (deferred-sends.ts).
   const candidates = [...mentionCandidates(text), ...(input.mentionedUsers ?? [])];
-  const plain = input.parentId === undefined && input.quotedMessageId === undefined && candidates.length === 0;
+  // A send with uploads binds them to the message in its transaction: the full path.
+  const plain = input.parentId === undefined && input.quotedMessageId === undefined && candidates.length === 0 && uploadIdsOf(attachments).length === 0;
 
   // A user's plain send checks its access before it joins a batch, on a connection of its own, so that
   // the batch's transaction spends no round trip on it; the batch checks again, for all its senders in one
@@ -150,6 +152,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
       }
 
       const now = Date.now();
+      const stored = await attachUploads(trx, caller, { channelId, messageId: id, now }, attachments);
       const row = (seq: number, mentioned: string[], inChannel: boolean): Selectable<MessagesTable> => ({
         app_id: appId,
         id,
@@ -157,7 +160,7 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         seq,
         user_id: senderId,
         text,
-        attachments: JSON.stringify(attachments),
+        attachments: JSON.stringify(stored),
         mentioned_users: JSON.stringify(mentioned),
         quoted_message_id: input.quotedMessageId ?? null,
         parent_id: input.parentId ?? null,
@@ -181,10 +184,10 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
 
       if (plain) {
         const slot = await takeNextSlot(trx, appId, channelId);
-        const stored = row(slot.seq, [], true);
-        const message = messageFromRow(stored);
+        const plainRow = row(slot.seq, [], true);
+        const message = messageFromRow(plainRow);
         const event = events.deferredEvent(appId, channelId, slot.offset, { type: 'message.new', message: toWireMessage(message) });
-        deferSend(trx, stored, event, senderId === null ? undefined : { userId: senderId, seq: slot.seq, messageId: id, at: now }, checkedOutside);
+        deferSend(trx, plainRow, event, senderId === null ? undefined : { userId: senderId, seq: slot.seq, messageId: id, at: now }, checkedOutside);
         return { message: toWireMessage(message, { quoted: null }), created: true };
       }
 
@@ -210,9 +213,9 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
         if (!parent || parent.deletedAt !== null) throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
       }
 
-      const stored = row(seq, mentioned, inChannel);
-      await trx.insertInto('messages').values(stored).execute();
-      const message = messageFromRow(stored);
+      const fullRow = row(seq, mentioned, inChannel);
+      await trx.insertInto('messages').values(fullRow).execute();
+      const message = messageFromRow(fullRow);
 
       let thread: ThreadSummary | undefined;
       if (parent) {
