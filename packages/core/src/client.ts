@@ -120,12 +120,13 @@ export class ChatClient {
           this.open.get(entry.op.channelId)?.writeDone(entry.op, result);
           if (entry.op.kind === 'send') releasePreviews(entry.op.files);
         },
-        failed: (entry, error) => this.open.get(entry.op.channelId)?.writeFailed(entry.op, error),
+        // Made if need be: a send of an earlier session that fails must show when its channel opens.
+        failed: (entry, error) => this.channel(entry.op.channelId).writeFailed(entry.op, error, entry.createdAt),
       },
       options.maxWriteAttempts,
     );
     this.uploads = new UploadsApi(this.requests);
-    this.files = new FileSender(this.uploads, this.outbox, this.requests, (op, fileId, change) => this.open.get(op.channelId)?.fileChanged(op, fileId, change));
+    this.files = new FileSender(this.uploads, this.outbox, this.requests, (op, fileId, change) => this.channel(op.channelId).fileChanged(op, fileId, change));
     this.connection = this.realtime.state;
     this.pendingWrites = this.outbox.entries;
     this.channels = new ChannelsApi(this.requests, (id) => this.channel(id), me);

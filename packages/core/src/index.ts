@@ -14,8 +14,7 @@ export type { TokenPair, TokenProvider, UnauthorizedContext } from './auth/token
 export type { FetchLike } from './http/requests.js';
 export type { ConnectionState, ConnectionStatus, WebSocketClass } from './realtime/connection.js';
 export { ChatChannel } from './channel/channel.js';
-export type { SendMessageOptions } from './channel/channel.js';
-export type { MessageInput } from './channel/writes.js';
+export type { MessageInput, SendMessageOptions } from './channel/writes.js';
 export type { TypingUser } from './channel/typing.js';
 export { ChannelsApi } from './api/channels.js';
 export type { DirectMessageOptions } from './api/channels.js';

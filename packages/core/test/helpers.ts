@@ -21,8 +21,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(realtime?: GatewayOptions): Promise<Harness> {
-  const t = await startTestServer('sqlite', realtime ? { realtime } : {});
+/** A harness over a server of the caller's (`startUploadServer(...)` for files), or a plain one on SQLite. */
+export async function startHarness(realtime?: GatewayOptions, server?: TestServer): Promise<Harness> {
+  const t = server ?? (await startTestServer('sqlite', realtime ? { realtime } : {}));
   const { app, apiKey } = await t.createApp();
   const clients: ChatClient[] = [];
   const tokens = (userId: string, expiresIn?: number) => issueTokens(t.baseUrl, apiKey, { userId, ...(expiresIn ? { expiresIn } : {}) });

@@ -24,11 +24,13 @@ describe('the built package', () => {
     files = jsFiles(dist);
   }, 60_000);
 
-  it('is at most 30 KB gzipped (its own code, comments included)', () => {
+  // 30 KB until issue 15 added files (uploads with progress, sends with files through the outbox,
+  // cancel, link renewal): about 7 KB more here, 2.8 KB once minified.
+  it('is at most 35 KB gzipped (its own code, comments included)', () => {
     const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
     const gzipped = gzipSync(code, { level: 9 }).length;
     expect(files.length).toBeGreaterThan(10);
-    expect(gzipped).toBeLessThanOrEqual(30 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(35 * 1024);
   });
 
   it('imports nothing at run time but centrifuge and @chatsdk/protocol', () => {

@@ -23,6 +23,10 @@ const FEATURE_CHECKS = [
   'core/src/client.ts: globalThis.indexedDB', // typeof … === 'object' picks IndexedDB, else memory
   'core/src/emitter.ts: globalThis.reportError', // else console.error
   'core/src/offline/indexeddb.ts: globalThis.indexedDB', // only when the app calls indexedDbStorage() itself
+  'core/src/uploads/files.ts: globalThis.Blob', // bytes become a Blob where one can be made of them, else file_unavailable (React Native: pass { uri, name, type })
+  'core/src/uploads/files.ts: globalThis.FormData', // React Native has it; missing, an upload fails with file_unavailable
+  'core/src/uploads/files.ts: globalThis.URL', // createObjectURL for previews in browsers; React Native's URL has none, and its files preview from their uri
+  'core/src/uploads/transport.ts: globalThis.XMLHttpRequest', // progress where it exists (browsers, React Native), else fetch
   'core/src/util.ts: globalThis.crypto', // randomUUID, getRandomValues, else Math.random
 ];
 

@@ -33,21 +33,16 @@ import { MessageWindow } from '../state/message-window.js';
 import { membersPresence } from '../state/presence.js';
 import { type ReadableStore, Store } from '../store.js';
 import type { FileSender, SendOperation } from '../uploads/file-sender.js';
-import { outboxFile, releasePreviews } from '../uploads/files.js';
+import { outboxFile } from '../uploads/files.js';
 import type { FileInput, LocalFile, UploadOptions } from '../uploads/types.js';
 import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
+import { FailedSends } from './failed-sends.js';
 import { patchFile, removeFile } from './files.js';
 import { Refresher } from './refresh.js';
 import { ChannelStream } from './stream.js';
 import { TypingSender, TypingStore } from './typing.js';
-import { applyDone, applyFailed, applyOptimistic, type MessageInput, putAnswer, restorePending } from './writes.js';
-
-/** Options of `sendMessage`. */
-export interface SendMessageOptions {
-  /** Files to upload and attach: the message shows at once with their previews and progress, and is sent once they are uploaded. */
-  files?: readonly FileInput[];
-}
+import { applyDone, applyFailed, applyOptimistic, type MessageInput, putAnswer, restorePending, type SendMessageOptions } from './writes.js';
 
 /** What a channel needs from its client. */
 export interface ChannelContext {
@@ -89,7 +84,7 @@ export class ChatChannel {
   readonly presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
   private readonly threads = new Map<string, MessageWindow>();
   /** Bodies of failed sends, resent exactly as they were (another body under the same id would be a conflict). */
-  private readonly failedSends = new Map<string, SendOperation>();
+  private readonly failedSends = new FailedSends();
   private readonly refresher: Refresher;
   private readonly stream: ChannelStream;
   private readonly typist: TypingSender;
@@ -182,11 +177,9 @@ export class ChatChannel {
   }
 
   /**
-   * Sends a message. It shows at once (`status: 'sending'`, with its client
-   * id), becomes `sent` when the server has it or `failed` when it gives up;
-   * offline, it waits in the outbox. With `files`, they are uploaded first
-   * (their progress on the message's `files`), then the message is sent
-   * referencing them. Resolves with the message as sent.
+   * Sends a message. It shows at once (`status: 'sending'`, with its client id; `files` with their
+   * previews and progress), becomes `sent` when the server has it or `failed` when it gives up;
+   * offline, it waits in the outbox. Files are uploaded first. Resolves with the message as sent.
    */
   async sendMessage(input: MessageInput, options: SendMessageOptions = {}): Promise<LocalMessage> {
     const fields = typeof input === 'string' ? { text: input } : input;
@@ -197,25 +190,21 @@ export class ChatChannel {
 
   /** Sends a failed message again, with the same id and body (files already uploaded are not uploaded again): the server keeps one copy whatever happened before. */
   async retry(messageId: string): Promise<LocalMessage> {
-    const op = this.failedSends.get(messageId);
+    const op = this.failedSends.take(messageId);
     if (!op) throw new Error(`no failed message ${messageId} in this channel`);
-    this.failedSends.delete(messageId);
     return this.send(op);
   }
 
   /** Drops a failed message from the windows. */
   discard(messageId: string): void {
-    releasePreviews(this.failedSends.get(messageId)?.files);
-    this.failedSends.delete(messageId);
+    this.failedSends.take(messageId, true);
     this.messages.remove(messageId);
     for (const thread of this.threads.values()) thread.remove(messageId);
   }
 
   /**
-   * Cancels one file of a message not sent yet (its upload is aborted, or the
-   * upload deleted), or removes a failed one; the message then goes without
-   * it, or is dropped if nothing is left. False when the message is already
-   * on its way.
+   * Cancels a file of a message not sent yet (its upload aborted or deleted), or removes a failed one:
+   * the message goes without it, or is dropped if nothing is left. False when it is already on its way.
    */
   cancelFile(messageId: string, fileId: string): boolean {
     const failed = this.failedSends.get(messageId);
@@ -225,7 +214,7 @@ export class ChatChannel {
       this.discard(messageId);
       return true;
     }
-    if (failed) this.failedSends.set(messageId, next);
+    if (failed) this.failedSends.replace(next);
     removeFile(this.stores, next, fileId);
     return true;
   }
@@ -236,9 +225,8 @@ export class ChatChannel {
   }
 
   /**
-   * Reads a message again (`GET /api/messages/:id`) for fresh attachment URLs,
-   * whose signatures expire: call it when one fails to load. Calls for one
-   * message share one request, and it is asked at most once a minute.
+   * Reads a message again for fresh attachment links (their signatures expire): call it when one fails
+   * to load. Calls for one message share one request, at most once a minute.
    */
   refreshMessage(messageId: string): Promise<void> {
     return this.refresher.refresh(messageId);
@@ -246,6 +234,7 @@ export class ChatChannel {
 
   /** A file of an unsent message moved on (progress, done, failed): its row shows it. */
   fileChanged(op: SendOperation, fileId: string, change: Partial<LocalFile>): void {
+    if (change.state) this.failedSends.fileState(fileId, change.error);
     patchFile(this.stores, op, fileId, change);
   }
 
@@ -351,11 +340,11 @@ export class ChatChannel {
     applyDone(this.stores, op, result);
   }
 
-  /** A write for this channel failed: a send shows `failed`; anything else is put back as the server has it. */
-  writeFailed(op: OutboxOperation, error: ChatError): void {
+  /** A write for this channel failed: a send shows `failed` (now, or when the channel loads); anything else is put back as the server has it. */
+  writeFailed(op: OutboxOperation, error: ChatError, createdAt?: string): void {
     applyFailed(this.stores, op, error);
     if (op.kind === 'send') {
-      this.failedSends.set(op.body.id, op);
+      this.failedSends.add(op, error, createdAt);
       return;
     }
     this.ctx.requests.request<MessageResponse>(`/api/messages/${seg(op.messageId)}`).then(
@@ -375,6 +364,7 @@ export class ChatChannel {
       ...[...this.threads.values()].filter((thread) => thread.getSnapshot().ready).map((thread) => thread.reload()),
     ]);
     for (const entry of this.ctx.outbox.entries.getSnapshot()) if (entry.op.channelId === this.id) restorePending(this.stores, entry.op, entry.createdAt);
+    this.failedSends.restore(this.stores);
     return state.channel.offset;
   }
 

@@ -3,11 +3,18 @@ import type { ChatError } from '../errors.js';
 import type { OutboxOperation } from '../offline/storage.js';
 import type { LocalMessage } from '../state/message-list.js';
 import type { SendOperation } from '../uploads/file-sender.js';
+import type { FileInput } from '../uploads/types.js';
 import { localFiles } from './files.js';
 import { type ChannelStores, windowsOf } from './apply-event.js';
 
 /** What a message is sent with: text, or a body without the id (the client chooses one unless given). */
 export type MessageInput = string | (Omit<SendMessageBody, 'userId' | 'id'> & { id?: string });
+
+/** Options of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Files to upload and attach: the message shows at once with their previews and progress, and is sent once they are uploaded. */
+  files?: readonly FileInput[];
+}
 
 /** The message as it shows before the server has it: with its files' previews and progress, when it has files. */
 export function optimisticMessage({ channelId, body, files }: SendOperation, me: string | undefined, now = new Date().toISOString()): LocalMessage {
