@@ -39,12 +39,22 @@ export interface IncomingFile {
   stream: Readable;
 }
 
+/** The file's next chunk; a body that breaks off (a truncated form, a client gone) is the caller's 400. */
+async function nextChunk(iterator: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError('validation_failed', `the upload broke off before the file ended: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /** Reads from `iterator` until `bytes` have come or the file ends. */
 async function readHead(iterator: AsyncIterator<Buffer>, bytes: number): Promise<{ chunks: Buffer[]; length: number; ended: boolean }> {
   const chunks: Buffer[] = [];
   let length = 0;
   while (length < bytes) {
-    const next = await iterator.next();
+    const next = await nextChunk(iterator);
     if (next.done) return { chunks, length, ended: true };
     chunks.push(next.value);
     length += next.value.length;
@@ -68,7 +78,7 @@ async function* counted(head: Buffer[], iterator: AsyncIterator<Buffer>, ended: 
   };
   for (const chunk of head) yield pass(chunk);
   if (ended) return;
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield pass(next.value);
+  for (let next = await nextChunk(iterator); !next.done; next = await nextChunk(iterator)) yield pass(next.value);
 }
 
 function hashTag(hash: Hash): string {

@@ -55,7 +55,8 @@ async function* formParts(source: AsyncIterableIterator<Multipart>): AsyncGenera
     }
     if (next.done) return;
     const part = next.value;
-    if (part.type === 'file') yield { kind: 'file', name: part.fieldname, filename: part.filename, stream: part.file };
+    // Browsers write `"`, CR and LF in a file name as %22, %0D and %0A (the HTML form encoding); busboy leaves them so.
+    if (part.type === 'file') yield { kind: 'file', name: part.fieldname, filename: part.filename.replace(/%22/g, '"').replace(/%0[DA]/gi, ' '), stream: part.file };
     else yield { kind: 'field', name: part.fieldname, value: part.value };
   }
 }
@@ -165,7 +166,13 @@ export function uploadRoutes(app: TypedApp, ctx: ServerContext): void {
         if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
           throw new ApiError('payload_too_large', `the upload is larger than this app's maxUploadBytes (${maxBytes} bytes)`);
         }
-        const parts = request.parts({ limits: { fileSize: maxBytes + 1, files: 1, fields: 2, parts: 3, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 } });
+        let parts: AsyncIterableIterator<Multipart>;
+        try {
+          parts = request.parts({ limits: { fileSize: maxBytes + 1, files: 1, fields: 2, parts: 3, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 } });
+        } catch (error) {
+          // The form's own header is bad (no boundary): busboy refuses it before reading a byte.
+          throw formError(error);
+        }
         const upload = await receiveUpload({ store: ctx.store, files: ctx.files }, caller, formParts(parts));
         return reply.code(201).send({ upload: toWireUpload(upload) });
       },
