@@ -38,6 +38,7 @@ const SCENARIOS = {
   search: () => import('./scenarios/search.mjs'),
   cluster: () => import('./scenarios/cluster.mjs'),
   'send-members': () => import('./scenarios/send-members.mjs'),
+  upload: () => import('./scenarios/upload.mjs'),
 };
 
 /** For scenarios that export `needsRedis = true`: their servers get REDIS_URL. */
@@ -80,6 +81,7 @@ const ALL = [
   { name: 'history', stores: ['sqlite', 'postgres'], args: { duration: '5', warmup: '2' } },
   { name: 'search', stores: ['sqlite', 'postgres'], args: { duration: '5', warmup: '2' } },
   { name: 'cluster', stores: ['postgres'], args: { duration: '5', warmup: '2' } },
+  { name: 'upload', stores: ['sqlite'], args: { rounds: '3' } },
 ];
 
 /**
