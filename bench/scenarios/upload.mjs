@@ -102,6 +102,7 @@ export async function run({ url, env, serverPid, options: raw, log }) {
   if (!before) throw new Error('the server process is gone');
   log(`server RSS before: ${round3(before.rssBytes / MiB)} MiB; measuring ${o.clients} clients × ${o.rounds} files of ${o.sizeMiB} MiB`);
   let peak = before.rssBytes;
+  /** @type {number[]} */
   const samples = [];
   const sampler = setInterval(() => {
     const now = processMemory(serverPid);
