@@ -1,6 +1,6 @@
 import multipart, { type Multipart } from '@fastify/multipart';
 import { FileParams, FileQuery, UploadForm, UploadParams, UploadResponse } from '@chatsdk/protocol/schemas';
-import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { getApp } from '../../domain/auth/apps.js';
 import { linkKeyOf } from '../../domain/auth/link-keys.js';
 import { parseRange } from '../../domain/files/byte-ranges.js';
@@ -128,9 +128,29 @@ async function serveFile(ctx: ServerContext, request: FastifyRequest, reply: Fas
   return reply.send(body);
 }
 
-/** The multipart body is read by the handler as a stream; the documented schema validates nothing. */
-const noBodyValidation = (app: TypedApp): FastifySchemaCompiler<unknown> => (route) =>
-  route.httpPart === 'body' ? () => true : (app.validatorCompiler as FastifySchemaCompiler<unknown>)(route);
+/** How a body that was parsed (so was not a form) is refused: as any other route refuses a body of the wrong shape. */
+const NOT_A_FORM: FastifySchemaValidationError[] = [
+  { instancePath: '', schemaPath: '#/type', keyword: 'type', message: 'must be multipart/form-data with the file in a part named "file"', params: {} },
+];
+
+/**
+ * The multipart body is read by the handler, as a stream, and is never
+ * parsed before it (so there is nothing here to validate); a body that
+ * was parsed is JSON, and is refused with `validation_failed`.
+ */
+function formOnly(app: TypedApp): FastifySchemaCompiler<unknown> {
+  return (route) => {
+    if (route.httpPart !== 'body') return (app.validatorCompiler as FastifySchemaCompiler<unknown>)(route);
+    // Fastify hands an unparsed body over as null.
+    const validate = (body: unknown): boolean => {
+      const unparsed = body === undefined || body === null;
+      validate.errors = unparsed ? null : NOT_A_FORM;
+      return unparsed;
+    };
+    validate.errors = null as FastifySchemaValidationError[] | null;
+    return validate;
+  };
+}
 
 /**
  * `POST /api/uploads`, `DELETE /api/uploads/:id`, and the file links
@@ -147,7 +167,7 @@ export function uploadRoutes(app: TypedApp, ctx: ServerContext): void {
       '/api/uploads',
       {
         config: { access: 'any' },
-        validatorCompiler: noBodyValidation(scope),
+        validatorCompiler: formOnly(scope),
         schema: {
           tags,
           summary: 'Upload a file (multipart/form-data: file, and an optional channelId); its type is sniffed from its bytes',
@@ -159,6 +179,7 @@ export function uploadRoutes(app: TypedApp, ctx: ServerContext): void {
       },
       async (request, reply) => {
         const caller = actorOf(request);
+        // A JSON `null` passes the validation above (it reads as no body); nothing but a form gets further.
         if (!request.isMultipart()) throw new ApiError('unsupported_media_type', 'POST /api/uploads takes multipart/form-data with the file in a part named "file"');
         const maxBytes = caller.app.maxUploadBytes;
         const declared = Number(request.headers['content-length']);
