@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
+import { DESKTOP, filesScenario } from './files-scenario.js';
+import { type PageServer, startPageServer } from './page-server.js';
 import { startDemoStack, type DemoStack } from './stack.js';
 
 /** Screenshots land here (ignored by git). */
@@ -16,11 +18,14 @@ const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
 describe('the demo, end to end in Chromium', () => {
   let stack: DemoStack;
   let browser: Browser;
+  let pages: PageServer;
   const problems: string[] = [];
 
   beforeAll(async () => {
+    // A local page for link previews, which ChatSDK may fetch only because the allowlist names it.
+    pages = await startPageServer();
     // Started together: the browser's launch overlaps the builds. Whichever started is closed if the other failed.
-    const [started, launched] = await Promise.allSettled([startDemoStack(), launchChromium()]);
+    const [started, launched] = await Promise.allSettled([startDemoStack({ env: { CHATSDK_OUTBOUND_ALLOW_HOSTS: pages.host } }), launchChromium()]);
     if (started.status === 'fulfilled') stack = started.value;
     if (launched.status === 'fulfilled') browser = launched.value;
     if (launched.status === 'rejected') throw launched.reason;
@@ -30,10 +35,11 @@ describe('the demo, end to end in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
+    await pages?.close();
   });
 
   async function signIn(name: 'alice' | 'bob' | 'carol'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    const context = await browser.newContext({ viewport: DESKTOP });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
@@ -75,6 +81,20 @@ describe('the demo, end to end in Chromium', () => {
       throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
     }
   }, 40_000);
+
+  it('files: alice sends an image and a file, bob sees them live and opens the lightbox; a link preview card', async () => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    mkdirSync(OUTPUT, { recursive: true });
+    try {
+      await filesScenario(alice, bob, pages, OUTPUT);
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await alice.screenshot({ path: join(OUTPUT, 'failed-files-alice.png') }).catch(() => undefined);
+      await bob.screenshot({ path: join(OUTPUT, 'failed-files-bob.png') }).catch(() => undefined);
+      throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
+    }
+  }, 60_000);
 
   async function restOfTheDemo(carol: Page, alice: Page): Promise<void> {
     // A direct message to Alice, from the dialog listing the people who signed in.

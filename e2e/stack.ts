@@ -25,9 +25,10 @@ export interface DemoStack {
 /**
  * Builds what `npm start` builds (`tsc -b`, the demo's `vite build` into a
  * temporary folder) and runs the launcher `npm start` runs, as a child
- * process, on ports 0: ChatSDK, the backend and the built demo.
+ * process, on ports 0: ChatSDK, the backend and the built demo. `env` adds
+ * to its environment (`CHATSDK_OUTBOUND_ALLOW_HOSTS` for a local page).
  */
-export async function startDemoStack(): Promise<DemoStack> {
+export async function startDemoStack(options: { env?: Record<string, string> } = {}): Promise<DemoStack> {
   const dir = mkdtempSync(join(tmpdir(), 'chatsdk-e2e-'));
   const staticDir = join(dir, 'demo');
   await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: root });
@@ -35,7 +36,7 @@ export async function startDemoStack(): Promise<DemoStack> {
     cwd: join(root, 'examples/react-chat'),
   });
 
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DEMO_PORT: '0', HOST: '127.0.0.1', CHATSDK_DATA_DIR: join(dir, 'data'), DEMO_STATIC_DIR: staticDir, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DEMO_PORT: '0', HOST: '127.0.0.1', CHATSDK_DATA_DIR: join(dir, 'data'), DEMO_STATIC_DIR: staticDir, LOG_LEVEL: 'warn', ...options.env };
   // The demo as a new user runs it: the embedded store, one process.
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

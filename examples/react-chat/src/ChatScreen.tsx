@@ -54,9 +54,14 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
     setActive(id);
     setDialog(null);
   }, []);
+  // On a phone one pane shows at a time: the lists, or the open channel with a way back to them.
+  const back = useCallback(() => {
+    sessionStorage.removeItem(ACTIVE_KEY);
+    setActive(null);
+  }, []);
 
   return (
-    <div className="workspace">
+    <div className="workspace" data-pane={active ? 'channel' : 'lists'}>
       <Sidebar
         user={user}
         activeChannelId={active}
@@ -70,7 +75,12 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
       {active ? (
         <Channel key={active} id={active} className="workspace-channel">
           <div className="workspace-conversation">
-            <ChannelHeader />
+            <div className="workspace-channel-header">
+              <button type="button" className="icon-button workspace-back" aria-label="Back to channels" onClick={back}>
+                ‹
+              </button>
+              <ChannelHeader />
+            </div>
             <MessageList empty={<p className="empty-channel">No messages yet: say hello.</p>} />
             <TypingIndicator />
             <MessageInput placeholder="Message" />

@@ -11,8 +11,8 @@ export interface FileCardProps {
   children?: ReactNode;
 }
 
-/** "PDF", "ZIP": the extension as the card's icon. */
-function extension(name: string): string {
+/** "PDF", "ZIP": a file's extension, shown as its icon. */
+export function extension(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 && dot > name.length - 6 ? name.slice(dot + 1).toUpperCase() : 'FILE';
 }

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { formatBytes } from '../../internal/format.js';
+import { extension } from '../attachments/FileCard.js';
 import type { StagedFile } from './use-composer-files.js';
 
 /** Props of `<ComposerFiles>`. */
@@ -18,7 +19,13 @@ export function ComposerFiles({ files, onRemove, refused = 0 }: ComposerFilesPro
       <ul aria-label="Files to send">
         {files.map(({ id, file, previewUrl }) => (
           <li key={id} className="chat-composer-file">
-            {previewUrl ? <img className="chat-composer-file-preview" src={previewUrl} alt="" /> : <span className="chat-file-icon" aria-hidden="true" />}
+            {previewUrl ? (
+              <img className="chat-composer-file-preview" src={previewUrl} alt="" />
+            ) : (
+              <span className="chat-file-icon" aria-hidden="true">
+                {extension(file.name)}
+              </span>
+            )}
             <span className="chat-composer-file-body">
               <span className="chat-composer-file-name">{file.name}</span>
               <span className="chat-file-size">{formatBytes(file.size)}</span>
