@@ -14,6 +14,8 @@ export interface SweepResult {
   unattached: number;
   /** Uploads whose process died while they arrived. */
   abandoned: number;
+  /** Attached uploads whose message or channel went another way (a truncate, a channel delete). */
+  orphaned: number;
   /** Rows whose bytes went, these and those deleted before. */
   purged: number;
   /** Temporary leftovers of the file store (half-written files, unfinished multipart uploads). */
@@ -22,7 +24,8 @@ export interface SweepResult {
 
 /**
  * Removes uploads never attached to a message 24 h after they were made,
- * uploads left `pending` by a process that died, and the bytes of every
+ * uploads left `pending` by a process that died, attached uploads whose
+ * message or channel is gone, and the bytes of every
  * upload marked deleted (message deletes and edits mark them; they purge at
  * once, and this catches what they could not). `now` is the sweep's clock,
  * so a test can sweep a day ahead. Processes that share a store may sweep
@@ -42,8 +45,36 @@ export async function sweepUploads(ctx: UploadContext, now = Date.now()): Promis
     .where('state', '=', 'pending')
     .where('created_at', '<=', now - PENDING_GIVE_UP_MS)
     .executeTakeFirst();
+  // A truncate or a channel delete removes messages without passing through the message delete that takes
+  // uploads with it: an attached upload whose message is gone, deleted, or in a deleted channel goes too.
+  const orphaned = await ctx.store.db
+    .updateTable('uploads')
+    .set({ state: 'deleted', deleted_at: now })
+    .where('state', '=', 'ready')
+    .where('message_id', 'is not', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('messages')
+            .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'messages.app_id').onRef('channels.id', '=', 'messages.channel_id'))
+            .select('messages.id')
+            .whereRef('messages.app_id', '=', 'uploads.app_id')
+            .whereRef('messages.id', '=', 'uploads.message_id')
+            .where('messages.deleted_at', 'is', null)
+            .where('channels.deleted_at', 'is', null),
+        ),
+      ),
+    )
+    .executeTakeFirst();
   let purged = 0;
   for (let round = await purgeDeletedUploads(ctx.store); round > 0; round = await purgeDeletedUploads(ctx.store)) purged += round;
   const temporaries = await ctx.files.dropStaleTemporaries(PENDING_GIVE_UP_MS, now);
-  return { unattached: Number(unattached.numUpdatedRows), abandoned: Number(abandoned.numUpdatedRows), purged, temporaries };
+  return {
+    unattached: Number(unattached.numUpdatedRows),
+    abandoned: Number(abandoned.numUpdatedRows),
+    orphaned: Number(orphaned.numUpdatedRows),
+    purged,
+    temporaries,
+  };
 }
