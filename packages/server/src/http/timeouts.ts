@@ -22,7 +22,10 @@ export interface HttpTimeouts {
 
 /**
  * Headers get 10 s (a slow mobile link sends them in well under one), the
- * whole request 30 s (a 1 MiB body at 35 KB/s), an idle socket 30 s. Keep-alive
+ * whole request 10 minutes (an upload of 25 MiB, the default limit, at 45
+ * KB/s; JSON bodies are at most 1 MiB and take seconds), an idle socket 30 s:
+ * a body that stops flowing is cut after 30 s whatever the request's total.
+ * Node has no per-route total, so the uploads' need sets it for all. Keep-alive
  * stays at Fastify's 72 s, longer than the 60 s idle timeout of common load
  * balancers, so the balancer, not this server, closes a pooled connection:
  * the other way round it may send a request on a socket we are closing.
@@ -31,7 +34,7 @@ export interface HttpTimeouts {
  */
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   headersMs: 10_000,
-  requestMs: 30_000,
+  requestMs: 600_000,
   idleMs: 30_000,
   keepAliveMs: 72_000,
   checkIntervalMs: 1_000,

@@ -2,7 +2,7 @@ import { LIMITS } from '@chatsdk/protocol';
 import type { UploadContext } from './receive-upload.js';
 import { purgeDeletedUploads } from './upload-deletes.js';
 
-/** A pending row older than this belongs to an upload that died with its process (a request lasts 30 s at most). */
+/** A pending row older than this belongs to an upload that died with its process (a request lasts 10 minutes at most). */
 const PENDING_GIVE_UP_MS = 3_600_000;
 
 /** How often a server sweeps. Hourly, not daily: each sweep is a few indexed queries, and uploads go within about 25 h, not 48. */
