@@ -54,6 +54,8 @@ export { LinkPreview } from './components/attachments/LinkPreview.js';
 export { PendingFiles } from './components/attachments/PendingFiles.js';
 export { Lightbox } from './components/attachments/Lightbox.js';
 export { httpUrl } from './components/attachments/safe-url.js';
+export { AttachButton } from './components/composer/AttachButton.js';
+export type { AttachButtonProps } from './components/composer/AttachButton.js';
 export { ComposerFiles } from './components/composer/ComposerFiles.js';
 export type { ComposerFilesProps } from './components/composer/ComposerFiles.js';
 export { useComposerFiles } from './components/composer/use-composer-files.js';

@@ -5,6 +5,7 @@ import { useSendMessage } from '../hooks/use-send-message.js';
 import { useStore } from '../hooks/use-store.js';
 import { userCache } from '../internal/user-cache.js';
 import { useChannelContext, useChannelView } from './channel-context.js';
+import { AttachButton } from './composer/AttachButton.js';
 import { ComposerFiles } from './composer/ComposerFiles.js';
 import { useComposerFiles } from './composer/use-composer-files.js';
 import { useFileDrop } from './composer/use-file-drop.js';
@@ -41,7 +42,6 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [dismissed, setDismissed] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
-  const picker = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const staged = useComposerFiles();
   const drop = useFileDrop(staged.add, allowFiles && !editing);
@@ -154,25 +154,12 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
       {editing ? null : <ComposerFiles files={staged.files} refused={staged.refused} onRemove={staged.remove} />}
       <div className="chat-message-input-row">
         {allowFiles && !editing ? (
-          <>
-            <button type="button" className="chat-icon-button chat-attach" aria-label="Attach files" onClick={() => picker.current?.click()}>
-              +
-            </button>
-            <input
-              ref={picker}
-              type="file"
-              multiple
-              hidden
-              className="chat-file-input"
-              aria-label="Attach files"
-              onChange={(event) => {
-                if (event.target.files) staged.add([...event.target.files]);
-                // The same file can be picked again after it was removed.
-                event.target.value = '';
-                box.current?.focus();
-              }}
-            />
-          </>
+          <AttachButton
+            onFiles={(files) => {
+              staged.add(files);
+              box.current?.focus();
+            }}
+          />
         ) : null}
         <textarea
           ref={box}
