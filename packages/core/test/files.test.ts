@@ -116,6 +116,12 @@ describe('files, against a real server', () => {
     expect(await (await fetch(file?.url ?? '')).text()).toBe('meeting notes\n');
   });
 
+  it('attaches a file as what the server found it to be, not what its name or type claimed', async () => {
+    const channel = await ann();
+    const message = await channel.sendMessage('not a picture', { files: [new File(['plain words'], 'fake.png', { type: 'image/png' })] });
+    expect(message.attachments[0]).toMatchObject({ type: 'file', name: 'fake.png' });
+  });
+
   it('uploads alone with channel.uploadFile: progress once at the end where only fetch exists, cancel through a signal', async () => {
     const watched = watchedFetch();
     const channel = await ann({ fetch: watched.fetch });

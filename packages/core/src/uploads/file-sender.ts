@@ -87,8 +87,10 @@ export class FileSender {
         this.uploads.delete(upload.id).catch(() => undefined);
         throw new ChatError('aborted', 'the file was canceled');
       }
-      // Saved at once: a retry after a crash finds the id and does not upload the file again.
-      this.outbox.update(entryId, (current) => (current.kind === 'send' ? { ...current, files: current.files?.map((item) => (item.id === file.id ? { ...item, uploadId: upload.id } : item)) } : current));
+      // Saved at once: a retry after a crash finds the id and does not upload the file again. The kind is the
+      // server's, sniffed from the bytes: a send naming another (an image that is not one) would be refused.
+      const uploaded = { uploadId: upload.id, kind: upload.type };
+      this.outbox.update(entryId, (current) => (current.kind === 'send' ? { ...current, files: current.files?.map((item) => (item.id === file.id ? { ...item, ...uploaded } : item)) } : current));
       this.changed(op, file.id, { state: 'done', loaded: upload.size });
     } catch (caught) {
       const error = caught instanceof ChatError ? caught : new ChatError('network_error', String(caught), 0, undefined, { cause: caught });
