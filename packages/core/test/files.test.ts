@@ -201,6 +201,24 @@ describe('files, against a real server', () => {
     expect(everything.body.messages.find((message) => message.id === id)?.attachments.map((a) => a.name)).toEqual(['once.txt']);
   });
 
+  it('uploads the files of a queued message again when the server no longer has their uploads (removed unattached)', async () => {
+    const watched = watchedFetch();
+    const { client, channel } = await annOn({ fetch: watched.fetch });
+    watched.state.sends = 'unreachable';
+    const sending = channel.sendMessage('queued a long while', { files: [new File(['kept here'], 'kept.txt', { type: 'text/plain' })] });
+    const uploadId = await until(() => {
+      const op = client.pendingWrites.getSnapshot()[0]?.op;
+      return op?.kind === 'send' ? op.files?.[0]?.uploadId : undefined;
+    });
+    // What the hourly sweep does to an upload nobody attached within a day.
+    expect((await call(h.t.baseUrl, `/api/uploads/${uploadId}`, { method: 'DELETE', apiKey: h.apiKey })).status).toBe(204);
+    watched.state.sends = 'pass';
+    const message = await sending;
+    expect(message.attachments[0]).toMatchObject({ type: 'file', name: 'kept.txt' });
+    expect(message.attachments[0]?.uploadId).not.toBe(uploadId);
+    expect(watched.count('POST /api/uploads')).toBe(2);
+  });
+
   it('IndexedDB keeps the files of a message queued offline: after a reload they are uploaded and sent', async () => {
     const factory = new IDBFactory();
     const offline = watchedFetch();

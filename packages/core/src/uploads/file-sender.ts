@@ -36,7 +36,7 @@ export class FileSender {
   ) {}
 
   /** Runs the outbox entry `entryId`, a send with files. */
-  async send(op: SendOperation, entryId: string): Promise<unknown> {
+  async send(op: SendOperation, entryId: string, again = false): Promise<unknown> {
     const waiting = (op.files ?? []).filter((file) => !file.uploadId);
     const results = await Promise.allSettled(waiting.map((file) => this.upload(op, entryId, file)));
     const live = this.outbox.get(entryId)?.op;
@@ -49,6 +49,14 @@ export class FileSender {
     this.posting.add(live.body.id);
     try {
       return await sendOperation(this.requests, { ...live, body: { ...live.body, attachments } });
+    } catch (error) {
+      // The server removes uploads left unattached for a day: a message queued longer uploads its files again, once.
+      if (again || !(error instanceof ChatError) || error.code !== 'upload_not_found' || !files.every((file) => file.data || file.uri)) throw error;
+      this.outbox.update(entryId, (current) => (current.kind === 'send' ? { ...current, files: current.files?.map(({ uploadId: _gone, ...file }) => file) } : current));
+      const renewed = this.outbox.get(entryId)?.op;
+      if (renewed?.kind !== 'send') throw error;
+      this.posting.delete(live.body.id);
+      return this.send(renewed, entryId, true);
     } finally {
       this.posting.delete(live.body.id);
     }
