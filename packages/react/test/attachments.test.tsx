@@ -100,6 +100,22 @@ describe('attachments in a channel', () => {
     view.unmount();
   });
 
+  it('plays videos and sounds in place, with the thumbnail as the poster and the size known before they load', async () => {
+    const view = show([
+      wire(channel.id, 'media', [
+        { type: 'video', url: signed('clip.mp4'), thumbUrl: signed('clip-thumb.webp'), name: 'clip.mp4', width: 1920, height: 1080, mimeType: 'video/mp4' },
+        { type: 'audio', url: signed('note.ogg'), name: 'note.ogg', mimeType: 'audio/ogg' },
+      ]),
+    ]);
+    const video = (await screen.findByLabelText('clip.mp4')) as HTMLVideoElement;
+    expect(video.tagName).toBe('VIDEO');
+    expect([video.getAttribute('src'), video.getAttribute('poster'), video.hasAttribute('controls')]).toEqual([signed('clip.mp4'), signed('clip-thumb.webp'), true]);
+    expect([video.getAttribute('width'), video.getAttribute('height')]).toEqual(['360', '203']);
+    const audio = screen.getByLabelText('note.ogg');
+    expect([audio.tagName, audio.getAttribute('src')]).toEqual(['AUDIO', signed('note.ogg')]);
+    view.unmount();
+  });
+
   it('reads a message again when its links expired, or an image fails to load; not while they are fresh', async () => {
     const refresh = vi.spyOn(channel, 'refreshMessage').mockResolvedValue();
     const past = Math.floor(Date.now() / 1000) - 10;
