@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Bus, createMemoryBus } from '../../src/bus/index.js';
 import { createApiKey } from '../../src/domain/auth/api-keys.js';
 import { type AppRecord, createApp } from '../../src/domain/auth/apps.js';
@@ -30,8 +33,10 @@ export async function startTestServer(kind: StoreKind, options: {
     outbound?: ChatServerOptions['outbound'];
   } = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage(kind));
+  // Uploads' bytes go under the data directory: each test server has its own, never the working directory.
+  const dataDir = mkdtempSync(join(tmpdir(), 'chatsdk-data-'));
   const server = await createChatServer({
-    config: { port: 0, host: '127.0.0.1', dataDir: '', databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
+    config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
     store: storage.open(),
     bus: options.bus ?? createMemoryBus(),
     ...(options.presence ? { presence: options.presence } : {}),
@@ -54,6 +59,7 @@ export async function startTestServer(kind: StoreKind, options: {
     async close() {
       await server.close();
       if (!options.storage) await storage.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
