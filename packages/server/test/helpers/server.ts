@@ -31,6 +31,8 @@ export async function startTestServer(kind: StoreKind, options: {
     logger?: ChatServerOptions['logger'];
     /** The outbound guard's policy. By default only allowlisted hosts, and none is: no test reaches past this machine. */
     outbound?: ChatServerOptions['outbound'];
+    /** Where uploads' bytes go; by default the local disk under the server's own data directory. */
+    files?: ChatServerOptions['files'];
   } = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage(kind));
   // Uploads' bytes go under the data directory: each test server has its own, never the working directory.
@@ -43,6 +45,7 @@ export async function startTestServer(kind: StoreKind, options: {
     ...(options.realtime ? { realtime: options.realtime } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     outbound: options.outbound ?? { allowListedOnly: true },
+    ...(options.files ? { files: options.files } : {}),
   });
   await server.listen();
   const { port } = server.app.server.address() as AddressInfo;

@@ -1,20 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorBody, UploadResponse } from '@chatsdk/protocol';
 import S3rver from 's3rver';
 import { expect } from 'vitest';
-import { createMemoryBus } from '../../src/bus/index.js';
-import { createApiKey } from '../../src/domain/auth/api-keys.js';
-import { createApp } from '../../src/domain/auth/apps.js';
 import { type FileStore, LocalFileStore } from '../../src/files/index.js';
 import { S3FileStore } from '../../src/files/s3-file-store.js';
-import { createChatServer } from '../../src/server.js';
 import type { StoreKind } from '../../src/store/store.js';
 import type { Reply } from './http.js';
-import type { TestServer } from './server.js';
-import { createTestStorage } from './stores.js';
+import { startTestServer, type TestServer } from './server.js';
 
 /** Where the upload tests keep bytes: the local disk, and a real S3-compatible server (s3rver) on a free port. */
 export type FileStoreKind = 'local' | 's3';
@@ -55,35 +49,17 @@ async function startS3(): Promise<{ settings: ConstructorParameters<typeof S3Fil
 
 /** Starts a server over a fresh store and a fresh file store; `presignedRedirect` sets the S3 store to redirect. */
 export async function startUploadServer(kind: StoreKind, fileKind: FileStoreKind, options: { presignedRedirect?: boolean } = {}): Promise<UploadTestServer> {
-  const storage = await createTestStorage(kind);
   const dataDir = mkdtempSync(join(tmpdir(), 'chatsdk-files-'));
   const s3 = fileKind === 's3' ? await startS3() : undefined;
   const files: FileStore = s3 ? new S3FileStore({ ...s3.settings, presignedRedirect: options.presignedRedirect ?? false }) : new LocalFileStore(join(dataDir, 'uploads'));
-  const server = await createChatServer({
-    config: { port: 0, host: '127.0.0.1', dataDir, databaseUrl: undefined, redisUrl: undefined, logLevel: 'silent' },
-    store: storage.open(),
-    bus: createMemoryBus(),
-    files,
-    outbound: { allowListedOnly: true },
-  });
-  await server.listen();
-  const { port } = server.app.server.address() as AddressInfo;
-  const store = server.context.store;
+  const server = await startTestServer(kind, { files });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    server,
-    storage,
+    ...server,
     files,
     storedKeys: () => files.list(),
-    async createApp(name = 'Test') {
-      const app = await createApp(store, { name });
-      const { apiKey } = await createApiKey(store, app.id);
-      return { app, apiKey };
-    },
     async close() {
       await server.close();
       await s3?.stop();
-      await storage.destroy();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
