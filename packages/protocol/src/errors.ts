@@ -6,6 +6,7 @@
 export const ERROR_CODES = {
   invalid_json: { status: 400, description: 'The request body is not valid JSON.' },
   validation_failed: { status: 400, description: 'A field is missing, has the wrong type, is too long, or is not allowed.' },
+  webhook_url_refused: { status: 400, description: 'The webhook or hook URL is not https (see `CHATSDK_ALLOW_HTTP_WEBHOOKS`), or its host resolves to a private, loopback, link-local or metadata address that the operator has not allowed.' },
   malformed_request: { status: 400, description: 'The request is not well-formed HTTP: its request line, a header or its framing.' },
   unauthorized: { status: 401, description: 'No credentials: send `Authorization: Bearer <token>` or `X-API-Key`.' },
   invalid_api_key: { status: 401, description: 'The API key is unknown, revoked or past its rotation window.' },
@@ -15,6 +16,7 @@ export const ERROR_CODES = {
   wrong_token_kind: { status: 401, description: 'A `wsToken` was sent to REST (or a REST `token` to the WebSocket).' },
   forbidden: { status: 403, description: 'The caller is authenticated but may not do this (for example a user calling a server-only route).' },
   origin_not_allowed: { status: 403, description: "The request's Origin is not in the app's allowed origins." },
+  message_rejected: { status: 403, description: "The app's before-send hook rejected the message; `message` carries its reason." },
   user_blocked: { status: 403, description: 'The recipient has blocked the sender in this direct conversation.' },
   not_found: { status: 404, description: 'No such route.' },
   user_not_found: { status: 404, description: 'No such user in this app.' },
@@ -22,6 +24,7 @@ export const ERROR_CODES = {
   channel_not_found: { status: 404, description: 'No such channel in this app, or not one the caller may see.' },
   message_not_found: { status: 404, description: 'No such message, or not in a channel the caller may read.' },
   reaction_not_found: { status: 404, description: 'The caller has no reaction of this type on this message.' },
+  webhook_not_found: { status: 404, description: 'No such webhook in this app.' },
   session_not_found: { status: 404, description: 'No realtime session with this id on this process: it closed, or never was.' },
   upload_not_found: { status: 404, description: "No such upload in this app, or a file link whose signature is not the server's." },
   upload_link_expired: { status: 403, description: "The file link is past its expiry; read the message (or upload) again for a fresh one." },
@@ -38,6 +41,7 @@ export const ERROR_CODES = {
   upload_unreadable: { status: 422, description: 'The bytes say the file is an image, but it cannot be decoded.' },
   headers_too_large: { status: 431, description: 'The request headers are larger than 16 KiB.' },
   internal_error: { status: 500, description: 'A fault on our side; the request id finds it in the logs.' },
+  before_send_hook_unavailable: { status: 503, description: "The app's before-send hook did not answer in time (or failed) and the app's `onFailure` is `reject`; retry later." },
   service_unavailable: { status: 503, description: 'The store is unreachable, or this server is shutting down; retry later.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

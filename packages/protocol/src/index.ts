@@ -183,3 +183,35 @@ export type UploadKind = Static<typeof S.UploadKind>;
 export type Upload = Static<typeof S.Upload>;
 /** `{ upload }` */
 export type UploadResponse = Static<typeof S.UploadResponse>;
+/** A webhook as listed (never its secret). */
+export type Webhook = Static<typeof S.Webhook>;
+/** A webhook with its `whsec_…` secret, shown once. */
+export type WebhookWithSecret = Static<typeof S.WebhookWithSecret>;
+/** `POST /api/app/webhooks` body. */
+export type CreateWebhookBody = Static<typeof S.CreateWebhookBody>;
+/** `PATCH /api/app/webhooks/:id` body. */
+export type UpdateWebhookBody = Static<typeof S.UpdateWebhookBody>;
+/** `pending` | `delivered` | `failed`. */
+export type DeliveryStatus = Static<typeof S.DeliveryStatus>;
+/** One event's delivery to one webhook. */
+export type WebhookDelivery = Static<typeof S.WebhookDelivery>;
+/** `GET /api/app/webhooks/:id/deliveries` query. */
+export type ListDeliveriesQuery = Static<typeof S.ListDeliveriesQuery>;
+/** `POST /api/app/webhooks/:id/replay` body. */
+export type ReplayWebhookBody = Static<typeof S.ReplayWebhookBody>;
+/** `{ webhook }` */
+export type WebhookResponse = Static<typeof S.WebhookResponse>;
+/** `{ webhook }` with its secret. */
+export type WebhookWithSecretResponse = Static<typeof S.WebhookWithSecretResponse>;
+/** `{ webhooks }` */
+export type WebhooksResponse = Static<typeof S.WebhooksResponse>;
+/** `{ deliveries, next }` */
+export type DeliveriesPage = Static<typeof S.DeliveriesPage>;
+/** `{ replayed }` */
+export type ReplayResponse = Static<typeof S.ReplayResponse>;
+/** `PATCH /api/app` `beforeSendHook`. */
+export type BeforeSendHookSettings = Static<typeof S.BeforeSendHookSettings>;
+/** The before-send hook as the app shows it. */
+export type BeforeSendHook = Static<typeof S.BeforeSendHook>;
+export type { WebhookBody, WebhookEventType, AppEvent, UserCreatedEvent, UserUpdatedEvent, UserDeletedEvent, WebhookDisabledEvent } from './webhook-events.js';
+export { WEBHOOK_EVENT_TYPES } from './webhook-events.js';

@@ -80,3 +80,22 @@ export { TypingBody, MarkReadBody, ReadState, ReadResponse, ListReadsQuery, Read
 export { PresenceQuery, UserPresence, PresenceResponse } from './presence.js';
 export { SearchQuery, SearchResponse } from './search.js';
 export { UploadId, UploadKind, Upload, UploadResponse, UploadParams, UploadForm, FileParams, FileQuery } from './uploads.js';
+export {
+  WebhookEventPattern,
+  Webhook,
+  WebhookWithSecret,
+  CreateWebhookBody,
+  UpdateWebhookBody,
+  WebhookParams,
+  DeliveryStatus,
+  WebhookDelivery,
+  ListDeliveriesQuery,
+  ReplayWebhookBody,
+  WebhookResponse,
+  WebhookWithSecretResponse,
+  WebhooksResponse,
+  DeliveriesPage,
+  ReplayResponse,
+  BeforeSendHookSettings,
+  BeforeSendHook,
+} from './webhooks.js';

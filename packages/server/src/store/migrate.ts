@@ -9,6 +9,8 @@ import { partialIndexes } from './migrations/0007-partial-indexes.js';
 import { connectionLimit } from './migrations/0008-connection-limit.js';
 import { uploads } from './migrations/0009-uploads.js';
 import { linkPreviews } from './migrations/0010-link-previews.js';
+import { webhooks } from './migrations/0011-webhooks.js';
+import { beforeSendHook } from './migrations/0012-before-send-hook.js';
 import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
 
@@ -25,6 +27,8 @@ function migrations(store: Store): Record<string, Migration> {
     '0008-connection-limit': connectionLimit,
     '0009-uploads': uploads,
     '0010-link-previews': linkPreviews,
+    '0011-webhooks': webhooks(store.kind),
+    '0012-before-send-hook': beforeSendHook,
   };
 }
 

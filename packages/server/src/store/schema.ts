@@ -18,6 +18,8 @@ export interface Database {
   channel_events: ChannelEventsTable;
   uploads: UploadsTable;
   link_previews: LinkPreviewsTable;
+  webhooks: WebhooksTable;
+  outbox: OutboxTable;
 }
 
 /** JSON stored as `text` in SQLite and `jsonb` in PostgreSQL: written as a string, read as either. */
@@ -42,6 +44,13 @@ export interface AppsTable {
   allowed_upload_types: ColumnType<string, string | undefined, string>;
   /** Whether links in messages get previews. */
   link_previews: ColumnType<Flag, Flag | undefined, Flag>;
+  /** The before-send hook's URL; null: no hook. */
+  before_send_url: ColumnType<string | null, string | null | undefined, string | null>;
+  before_send_timeout_ms: ColumnType<number, number | undefined, number>;
+  /** `allow` | `reject`: what a send does when the hook does not answer in time. */
+  before_send_on_failure: ColumnType<string, string | undefined, string>;
+  /** The hook's signing secret (`whsec_…`), sealed by the secret box. */
+  before_send_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -213,4 +222,52 @@ export interface LinkPreviewsTable {
   preview: string | null;
   fetched_at: number;
   expires_at: number;
+}
+
+export interface WebhooksTable {
+  app_id: string;
+  id: string;
+  url: string;
+  /** JSON array of event types and `family.*` wildcards; `["*"]` is every type. */
+  events: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** The signing secret (`whsec_…`), sealed by the secret box. */
+  secret: string;
+  /** The secret before the last rotation, which also signs until `previous_secret_until`. */
+  previous_secret: string | null;
+  previous_secret_until: number | null;
+  /** Start of the current run of failed deliveries; null while they succeed. */
+  failing_since: number | null;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** `pending` (due or retrying), `delivered`, `failed` (given up). */
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxTable {
+  /** Write order; within one lane of one target, the order the events happened in. */
+  seq: ColumnType<number, never, never>;
+  app_id: string;
+  /** The event's id, the `webhook-id` header: the same on every attempt and replay. */
+  event_id: string;
+  /** `webhook` (push shares the table later). */
+  target_kind: string;
+  target_id: string;
+  /** Ordering key: a channel id, or `user:<id>` for user events. */
+  lane: string;
+  type: string;
+  /** The body exactly as delivered. */
+  payload: string;
+  status: OutboxStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: number;
+  /** A worker holds the row until then; null: nobody does. */
+  lease_until: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  created_at: number;
+  delivered_at: number | null;
 }

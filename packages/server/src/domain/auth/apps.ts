@@ -26,7 +26,33 @@ export interface AppRecord {
   allowedUploadTypes: string[];
   /** Whether links in messages get previews. */
   linkPreviews: boolean;
+  /** The before-send hook with its opened secret; null: none. */
+  beforeSendHook: BeforeSendHookRecord | null;
   createdAt: number;
+}
+
+/** An app's before-send hook as the server holds it. */
+export interface BeforeSendHookRecord {
+  url: string;
+  timeoutMs: number;
+  onFailure: 'allow' | 'reject';
+  /** The `whsec_…` secret its requests are signed with. */
+  secret: string;
+}
+
+/** The secret box's owner string of an app's before-send hook secret. */
+export function hookSecretOwner(appId: string): string {
+  return `apps.before_send_secret:${appId}`;
+}
+
+function hookFromRow(row: Selectable<AppsTable>, secrets: SecretBox): BeforeSendHookRecord | null {
+  if (row.before_send_url === null || row.before_send_secret === null) return null;
+  return {
+    url: row.before_send_url,
+    timeoutMs: row.before_send_timeout_ms,
+    onFailure: row.before_send_on_failure === 'reject' ? 'reject' : 'allow',
+    secret: secrets.open(row.before_send_secret, hookSecretOwner(row.id)),
+  };
 }
 
 /** The default of `allowedUploadTypes`: every type but executables. */
@@ -47,6 +73,7 @@ export function appFromRow(row: Selectable<AppsTable>, secrets: SecretBox): AppR
     maxUploadBytes: Number(row.max_upload_bytes),
     allowedUploadTypes: JSON.parse(row.allowed_upload_types) as string[],
     linkPreviews: row.link_previews !== 0,
+    beforeSendHook: hookFromRow(row, secrets),
     createdAt: row.created_at,
   };
 }
@@ -84,6 +111,10 @@ export async function createApp(store: Store, input: { name: string; tokenTtlSec
     max_upload_bytes: LIMITS.uploadBytes,
     allowed_upload_types: JSON.stringify([ALL_UPLOAD_TYPES]),
     link_previews: 1,
+    before_send_url: null,
+    before_send_timeout_ms: 1000,
+    before_send_on_failure: 'allow',
+    before_send_secret: null,
   };
   await store.db.insertInto('apps').values(row).execute();
   return appFromRow(row, store.secrets);

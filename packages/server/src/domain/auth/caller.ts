@@ -44,6 +44,10 @@ export async function findUserWithApp(
       'apps.max_upload_bytes as app_max_upload_bytes',
       'apps.allowed_upload_types as app_allowed_upload_types',
       'apps.link_previews as app_link_previews',
+      'apps.before_send_url as app_before_send_url',
+      'apps.before_send_timeout_ms as app_before_send_timeout_ms',
+      'apps.before_send_on_failure as app_before_send_on_failure',
+      'apps.before_send_secret as app_before_send_secret',
     ])
     .where('users.app_id', '=', appId)
     .where('users.id', '=', userId)
@@ -61,6 +65,10 @@ export async function findUserWithApp(
       max_upload_bytes: row.app_max_upload_bytes,
       allowed_upload_types: row.app_allowed_upload_types,
       link_previews: row.app_link_previews,
+      before_send_url: row.app_before_send_url,
+      before_send_timeout_ms: row.app_before_send_timeout_ms,
+      before_send_on_failure: row.app_before_send_on_failure,
+      before_send_secret: row.app_before_send_secret,
       created_at: row.app_created_at,
     },
     store.secrets,
