@@ -16,6 +16,8 @@ export interface Config {
   publicUrl?: string | undefined;
   /** The `S3_*` variables: uploads go to this bucket instead of `dataDir/uploads`. */
   s3?: S3Settings | undefined;
+  /** `CHATSDK_ALLOW_HTTP_WEBHOOKS=1`: webhook and hook URLs may be plain http (development); otherwise https only, but for allowlisted hosts. */
+  allowHttpWebhooks?: boolean | undefined;
 }
 
 const S3_REQUIRED = ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
@@ -76,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: env.CHATSDK_SECRET_KEY || undefined,
     publicUrl: publicUrl(env.CHATSDK_PUBLIC_URL),
     s3: s3Settings(env),
+    allowHttpWebhooks: flagValue('CHATSDK_ALLOW_HTTP_WEBHOOKS', env.CHATSDK_ALLOW_HTTP_WEBHOOKS, false),
   };
 }

@@ -65,7 +65,8 @@ function listeningOrigin(address: AddressInfo | string | null): string | undefin
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const { config } = options;
   // First: a bad allowlist entry stops the start before anything is opened.
-  const outbound = createOutboundGuard({ userAgent: `ChatSDK/${VERSION}`, ...(options.outbound ?? outboundPolicyFromEnv(process.env)) });
+  const outboundPolicy = options.outbound ?? outboundPolicyFromEnv(process.env);
+  const outbound = createOutboundGuard({ userAgent: `ChatSDK/${VERSION}`, ...outboundPolicy });
   const store = options.store ?? openStore(config);
   await migrateToLatest(store);
   const bus = options.bus ?? openBus(config.redisUrl);
@@ -84,6 +85,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     outbound,
     previews,
     files,
+    webhookUrls: { allowHttp: config.allowHttpWebhooks === true, allowHosts: outboundPolicy.allowHosts ?? [] },
     version: VERSION,
     startedAt: Date.now(),
   };

@@ -7,6 +7,14 @@ import type { OutboundGuard } from '../outbound/index.js';
 import type { PresenceStore } from '../presence/index.js';
 import type { Store } from '../store/store.js';
 
+/** The operator's rules for webhook and hook URLs. */
+export interface WebhookUrlPolicy {
+  /** `CHATSDK_ALLOW_HTTP_WEBHOOKS`: plain http is accepted for every host. */
+  allowHttp: boolean;
+  /** `CHATSDK_OUTBOUND_ALLOW_HOSTS` entries (`host:port`): accepted over http, and whatever address they resolve to. */
+  allowHosts: readonly string[];
+}
+
 /** What every route handler works with: built once per server. */
 export interface ServerContext {
   store: Store;
@@ -21,6 +29,8 @@ export interface ServerContext {
   previews: LinkPreviewer;
   /** Where uploads' bytes live: local disk or an S3-compatible bucket. */
   files: FileStore;
+  /** Which URLs webhooks and the before-send hook may name (checked when saved; addresses are checked again at every request by `outbound`). */
+  webhookUrls: WebhookUrlPolicy;
   version: string;
   startedAt: number;
 }
