@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@chatsdk\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@chatsdk\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@chatsdk\/react$/, replacement: src('./packages/react/src/index.ts') },
+      { find: /^@chatsdk\/node$/, replacement: src('./packages/node/src/index.ts') },
     ],
   },
   test: {
