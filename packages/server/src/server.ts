@@ -10,11 +10,14 @@ import { bindFileStore } from './domain/files/upload-deletes.js';
 import { bindLinkBase } from './domain/files/upload-links.js';
 import { SWEEP_INTERVAL_MS, sweepUploads } from './domain/files/upload-sweep.js';
 import { createLinkPreviewer } from './domain/previews/link-previewer.js';
+import { webhookDeliveryFromEnv } from './domain/webhooks/delivery-settings.js';
+import { startWebhookDelivery, type WebhookDeliveryOptions } from './domain/webhooks/webhook-delivery.js';
 import { type FileStore, openFileStore } from './files/index.js';
 import { buildHttpApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import type { HttpTimeouts } from './http/timeouts.js';
 import type { TypedApp } from './http/typed.js';
+import { OUTBOX_SWEEP_INTERVAL_MS, sweepOutbox } from './outbox/index.js';
 import { createOutboundGuard, type OutboundPolicy, outboundPolicyFromEnv } from './outbound/index.js';
 import { openPresence, type PresenceStore } from './presence/index.js';
 import { attachGateway, type Gateway, type GatewayOptions } from './realtime/gateway.js';
@@ -52,6 +55,12 @@ export interface ChatServerOptions {
   outbound?: OutboundPolicy;
   /** Where uploads' bytes go; by default the config's (S3 when `S3_BUCKET` is set, else `dataDir/uploads`). Closed with the server. */
   files?: FileStore;
+  /**
+   * Webhook delivery: retry schedule, poll interval, lease, per-endpoint
+   * concurrency, attempt timeout (tests shrink them); by default from the
+   * environment (`CHATSDK_WEBHOOK_*`, `CHATSDK_OUTBOX_*`), else the defaults.
+   */
+  webhooks?: WebhookDeliveryOptions;
 }
 
 /** The origin a server listening at `address` is reached at from this machine, when no public URL is configured. */
@@ -94,11 +103,20 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     ...(options.httpTimeouts ? { timeouts: options.httpTimeouts } : {}),
   });
   const gateway = attachGateway(app, context, app.log, options.realtime);
+  // Before the first request: from here every transaction writes its events' webhook deliveries.
+  const webhooks = startWebhookDelivery(store, outbound, options.webhooks ?? webhookDeliveryFromEnv(process.env), (error) =>
+    app.log.warn({ err: error }, 'webhook delivery failed on the store; the lease runs out and it is tried again'),
+  );
   // Uploads never attached, and bytes a delete could not remove, go within the hour after their time.
   const sweep = setInterval(() => {
     sweepUploads({ store, files }).catch((error: unknown) => app.log.warn({ err: error }, 'upload sweep failed; the next one retries'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+  // Finished deliveries stay 7 days for the delivery log and replay, then go.
+  const outboxSweep = setInterval(() => {
+    sweepOutbox(store.db).catch((error: unknown) => app.log.warn({ err: error }, 'outbox sweep failed; the next one retries'));
+  }, OUTBOX_SWEEP_INTERVAL_MS);
+  outboxSweep.unref();
   return {
     app,
     context,
@@ -112,6 +130,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
     },
     async close() {
       clearInterval(sweep);
+      clearInterval(outboxSweep);
       // Sockets first: an open WebSocket would keep the HTTP server from closing.
       await gateway.close();
       context.typing.close();
@@ -121,6 +140,8 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
       cut.unref();
       await app.close();
       clearTimeout(cut);
+      // Deliveries in flight are cut short and their leases given back, before the store closes.
+      await webhooks.close();
       // Previews write to the store and publish on the bus: they stop before either closes.
       await previews.close();
       await presence.close();

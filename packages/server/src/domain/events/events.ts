@@ -5,6 +5,7 @@ import type { Store } from '../../store/store.js';
 import { toIso } from '../common/ids.js';
 import type { DomainContext } from '../context.js';
 import { runBatchEndWriters, type Tx } from './batch-end.js';
+import { eventsCommitted, recordEvent } from './event-sinks.js';
 import { sharedCommits } from './shared-commits.js';
 
 export type { Tx } from './batch-end.js';
@@ -94,6 +95,8 @@ export async function transact<T>(
       const now = Date.now();
       const json = JSON.stringify({ ...event, channelId, offset, createdAt: toIso(now) });
       committed.push({ appId, channelId, offset, json, personal: PERSONAL_TYPES.has(event.type) });
+      // Sinks (webhook deliveries) write what follows from the event in this same transaction.
+      recordEvent(ctx.store, trx, { appId, lane: channelId, type: event.type, json, at: now });
       return { app_id: appId, channel_id: channelId, stream_offset: offset, type: event.type, payload: json, created_at: now };
     };
     const record = async (appId: string, channelId: string, offset: number, event: ChannelEventInput) => {
@@ -118,6 +121,7 @@ export async function transact<T>(
     return work(trx, writer);
   });
   publishCommitted(ctx, committed);
+  if (committed.length > 0) eventsCommitted(ctx.store);
   return result;
 }
 

@@ -1,13 +1,15 @@
 import type { UpsertUser, User, UserRole } from '@chatsdk/protocol';
-import { type Selectable, type Updateable, sql } from 'kysely';
+import { type Kysely, type Selectable, type Updateable, sql } from 'kysely';
 import { ApiError } from '../../errors.js';
-import type { UsersTable } from '../../store/schema.js';
+import type { Database, UsersTable } from '../../store/schema.js';
 import type { Store } from '../../store/store.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import { jsonCandidates, likePrefix } from '../common/filters.js';
 import { toIso } from '../common/ids.js';
 import { decodeIdKey, encodeIdKey } from '../common/keyset.js';
+import { eventsCommitted } from '../events/event-sinks.js';
 import { sharedCommits } from '../events/shared-commits.js';
+import { recordUserEvent } from './user-events.js';
 
 /** A user as the server holds it. */
 export interface UserRecord {
@@ -83,8 +85,10 @@ export async function upsertUsers(store: Store, appId: string, inputs: UpsertUse
   }
   const now = Date.now();
   // Concurrent upserts (a burst of token requests) share commits.
-  return sharedCommits(store).run('', async (trx) => {
+  const users = await sharedCommits(store).run('', async (trx) => {
     const users: UserRecord[] = [];
+    // What each user was before, to tell a creation from a change from nothing (webhooks hear the first two).
+    const before = await usersBefore(trx, appId, prepared.map((p) => p.input.id));
     for (const { input, custom } of prepared) {
       const update: Updateable<UsersTable> = { updated_at: now, deleted_at: null };
       if (input.name !== undefined) update.name = input.name;
@@ -108,10 +112,24 @@ export async function upsertUsers(store: Store, appId: string, inputs: UpsertUse
         .onConflict((oc) => oc.columns(['app_id', 'id']).doUpdateSet(update))
         .returningAll()
         .executeTakeFirstOrThrow();
-      users.push(userFromRow(row));
+      const user = userFromRow(row);
+      const was = before.get(input.id);
+      // A restored user is new again to whoever heard it was deleted.
+      if (!was || was.deletedAt !== null) recordUserEvent(store, trx, appId, 'user.created', toWireUser(user), now);
+      else if (!changesNothing(was, input, custom)) recordUserEvent(store, trx, appId, 'user.updated', toWireUser(user), now);
+      before.set(input.id, user);
+      users.push(user);
     }
     return users;
   });
+  eventsCommitted(store);
+  return users;
+}
+
+/** The users among `ids` as they are now, in the transaction. */
+async function usersBefore(trx: Kysely<Database>, appId: string, ids: string[]): Promise<Map<string, UserRecord>> {
+  const rows = await trx.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, userFromRow(row)]));
 }
 
 /** A user of the app, deleted ones included (the auth path needs to tell them apart). */
@@ -176,17 +194,27 @@ export async function updateUserProfile(
   id: string,
   patch: { name?: string | null; image?: string | null },
 ): Promise<UserRecord | undefined> {
-  const set: Updateable<UsersTable> = { updated_at: Date.now() };
+  const now = Date.now();
+  const set: Updateable<UsersTable> = { updated_at: now };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.image !== undefined) set.image = patch.image;
-  await store.db
-    .updateTable('users')
-    .set(set)
-    .where('app_id', '=', appId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .execute();
-  return getUser(store, appId, id);
+  // A transaction, so that the change and its user.updated commit together.
+  const user = await sharedCommits(store).run('', async (trx) => {
+    const row = await trx
+      .updateTable('users')
+      .set(set)
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const updated = userFromRow(row);
+    recordUserEvent(store, trx, appId, 'user.updated', toWireUser(updated), now);
+    return updated;
+  });
+  if (user) eventsCommitted(store);
+  return user;
 }
 
 /**
@@ -195,19 +223,27 @@ export async function updateUserProfile(
  * erases the row.
  */
 export async function deleteUser(store: Store, appId: string, id: string, hard: boolean): Promise<boolean> {
-  if (hard) {
-    const result = await store.db.deleteFrom('users').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
-    return result.numDeletedRows > 0n;
-  }
   const now = Date.now();
-  const result = await store.db
-    .updateTable('users')
-    .set({ deleted_at: now, updated_at: now, tokens_valid_after: now })
-    .where('app_id', '=', appId)
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  // A transaction, so that the deletion and its user.deleted commit together.
+  const deleted = await sharedCommits(store).run('', async (trx) => {
+    const row = hard
+      ? await trx.deleteFrom('users').where('app_id', '=', appId).where('id', '=', id).returningAll().executeTakeFirst()
+      : await trx
+          .updateTable('users')
+          .set({ deleted_at: now, updated_at: now, tokens_valid_after: now })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+    if (!row) return false;
+    // Erasing a user who was already soft-deleted announces nothing new.
+    const user = userFromRow(row);
+    if (!hard || user.deletedAt === null) recordUserEvent(store, trx, appId, 'user.deleted', toWireUser(user), now);
+    return true;
+  });
+  if (deleted) eventsCommitted(store);
+  return deleted;
 }
 
 /** Refuses every token of the user issued before now; returns that instant, or undefined for no such user. */

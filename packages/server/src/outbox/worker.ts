@@ -1,0 +1,165 @@
+import type { Store } from '../store/store.js';
+import { type ClaimedDelivery, claimDue } from './claim.js';
+import { type AttemptResult, dropPending, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay } from './schedule.js';
+
+/** What became of one attempt, as the sender saw it. */
+export type SendOutcome =
+  /** The receiver took it. */
+  | { kind: 'delivered'; result: AttemptResult }
+  /** It did not: tried again on the schedule, or given up once the schedule has run out. */
+  | { kind: 'failed'; result: AttemptResult }
+  /** Not to be tried again (its target is disabled). */
+  | { kind: 'given_up'; result: AttemptResult }
+  /** Its target no longer exists: its pending deliveries go. */
+  | { kind: 'gone' }
+  /** The worker is stopping: the lease is given back, no attempt counted. */
+  | { kind: 'aborted' };
+
+/** Sends deliveries of one target kind (webhooks; push later). */
+export interface OutboxSender {
+  /** Makes one attempt; never throws for a receiver's failure, only for its own (the store). */
+  send(delivery: ClaimedDelivery, signal: AbortSignal): Promise<SendOutcome>;
+  /** After the outcome is recorded: the target's own state (a webhook's run of failures, its disabling). */
+  settled?(delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void>;
+}
+
+/** How a worker runs; every field has a default. */
+export interface OutboxWorkerOptions {
+  /** Between looks at the table when nothing nudges (default 250 ms). */
+  pollMs?: number;
+  /** Deliveries in flight to one target at most, across every process (default 4). */
+  perTarget?: number;
+  /** Deliveries in flight in this process at most (default 64). */
+  maxInFlight?: number;
+  /** How long a claim holds a row (default 30 s): longer than an attempt may take, so a live worker never loses its row. */
+  leaseMs?: number;
+  schedule?: RetrySchedule;
+}
+
+/** The defaults of `OutboxWorkerOptions`. */
+export const OUTBOX_DEFAULTS = { pollMs: 250, perTarget: 4, maxInFlight: 64, leaseMs: 30_000 } as const;
+
+/** A worker's loop, started and stopped with the server. */
+export interface OutboxWorker {
+  /** Looks at the table now (a commit just wrote rows, or a delivery finished). */
+  nudge(): void;
+  /** Stops claiming, aborts the attempts in flight, gives their leases back. */
+  close(): Promise<void>;
+}
+
+/** Whether the failures so far, `failures` of them, have used the schedule's whole window. */
+function windowSpent(schedule: RetrySchedule, failures: number): boolean {
+  let elapsed = 0;
+  for (let k = 1; k <= failures; k += 1) elapsed += schedule.delaysMs[Math.min(k, schedule.delaysMs.length) - 1] ?? 0;
+  return elapsed > schedule.windowMs;
+}
+
+/**
+ * Starts a worker for deliveries of `targetKind`: it claims due rows (see
+ * `claimDue` for order and sharing), hands each to `sender`, and records the
+ * outcome. A failure waits on the retry schedule; a row whose schedule ran
+ * out is given up. `onError` hears the store's failures (the loop goes on).
+ */
+export function startOutboxWorker(
+  store: Store,
+  targetKind: string,
+  sender: OutboxSender,
+  options: OutboxWorkerOptions = {},
+  onError: (error: unknown) => void = () => {},
+): OutboxWorker {
+  const pollMs = options.pollMs ?? OUTBOX_DEFAULTS.pollMs;
+  const limits = {
+    perTarget: options.perTarget ?? OUTBOX_DEFAULTS.perTarget,
+    leaseMs: options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs,
+  };
+  const maxInFlight = options.maxInFlight ?? OUTBOX_DEFAULTS.maxInFlight;
+  const schedule = options.schedule ?? DEFAULT_RETRY_SCHEDULE;
+  const stop = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let looking = false;
+  let again = false;
+
+  async function record(delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void> {
+    const { db } = store;
+    switch (outcome.kind) {
+      case 'delivered':
+        return markDelivered(db, delivery, outcome.result);
+      case 'failed': {
+        const failures = delivery.attempts + 1;
+        if (windowSpent(schedule, failures)) return markFailed(db, delivery, outcome.result);
+        return markRetry(db, delivery, outcome.result, Date.now() + retryDelay(schedule, failures));
+      }
+      case 'given_up':
+        return markFailed(db, delivery, outcome.result);
+      case 'gone':
+        return dropPending(db, targetKind, delivery.targetId);
+      case 'aborted':
+        return releaseLease(db, delivery);
+    }
+  }
+
+  async function run(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      const sent = await sender.send(delivery, stop.signal);
+      // An attempt cut short by the shutdown is not the receiver's failure.
+      const outcome: SendOutcome = stop.signal.aborted && sent.kind === 'failed' ? { kind: 'aborted' } : sent;
+      await record(delivery, outcome);
+      await sender.settled?.(delivery, outcome);
+    } catch (error) {
+      // The lease runs out and the row is claimed again: at least once, never lost.
+      onError(error);
+    }
+  }
+
+  async function look(): Promise<void> {
+    if (stop.signal.aborted) return;
+    if (looking) {
+      again = true;
+      return;
+    }
+    looking = true;
+    clearTimeout(timer);
+    try {
+      do {
+        again = false;
+        const claimed = await claimDue(store.db, store.kind, targetKind, { ...limits, capacity: maxInFlight - inFlight.size });
+        for (const delivery of claimed) {
+          const attempt = run(delivery).finally(() => {
+            inFlight.delete(attempt);
+            // Its lane's next row may be due now, and a slot is free.
+            void look();
+          });
+          inFlight.add(attempt);
+        }
+      } while (again && !stop.signal.aborted);
+    } catch (error) {
+      onError(error);
+    } finally {
+      looking = false;
+      if (!stop.signal.aborted) {
+        timer = setTimeout(() => void look(), pollMs);
+        timer.unref();
+      }
+    }
+  }
+
+  // SQLite has one process, this one: a lease left in the table is a dead process's, to take back at once.
+  const ready = store.kind === 'sqlite' ? releaseAllLeases(store.db, targetKind).catch(onError) : Promise.resolve();
+  void ready.then(look);
+  return {
+    nudge() {
+      void look();
+    },
+    async close() {
+      stop.abort();
+      await ready;
+      clearTimeout(timer);
+      while (looking || inFlight.size > 0) {
+        await Promise.allSettled([...inFlight]);
+        if (looking) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
+}
