@@ -17,6 +17,8 @@ export const Webhook = Type.Object({
   description: Type.String(),
   /** Set when deliveries failed for 24 h and the endpoint was disabled; `PATCH { disabled: false }` enables it again. */
   disabledAt: Type.Union([Timestamp, Type.Null()]),
+  /** After a rotation, until when the secret before it still signs deliveries beside the new one; null when only one signs. */
+  previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -86,7 +88,12 @@ export const WebhookResponse = Type.Object({ webhook: Webhook });
 export const WebhookWithSecretResponse = Type.Object({ webhook: WebhookWithSecret });
 export const WebhooksResponse = Type.Object({ webhooks: Type.Array(Webhook) });
 export const DeliveriesPage = Type.Object({ deliveries: Type.Array(WebhookDelivery), next: Type.Union([Cursor, Type.Null()]) });
-export const ReplayResponse = Type.Object({ replayed: Type.Integer() });
+/**
+ * `replayed`: how many events were queued again. `reenabled`: whether the
+ * webhook was disabled (or paused) and the replay enabled it, since a replay
+ * to an endpoint that is off would deliver nothing.
+ */
+export const ReplayResponse = Type.Object({ replayed: Type.Integer(), reenabled: Type.Boolean() });
 
 /** `PATCH /api/app` `beforeSendHook`: null removes the hook. */
 export const BeforeSendHookSettings = Type.Object(

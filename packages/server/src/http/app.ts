@@ -30,6 +30,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { typingRoutes } from './routes/typing.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { userRoutes } from './routes/users.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { registerShutdownAnswer } from './shutdown.js';
 import { type HttpTimeouts, serverTimeoutOptions } from './timeouts.js';
 import type { TypedApp } from './typed.js';
@@ -124,5 +125,6 @@ export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions =
   typingRoutes(app, ctx);
   blockRoutes(app, ctx);
   uploadRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   return app;
 }
