@@ -33,6 +33,8 @@ export async function startTestServer(kind: StoreKind, options: {
     outbound?: ChatServerOptions['outbound'];
     /** Where uploads' bytes go; by default the local disk under the server's own data directory. */
     files?: ChatServerOptions['files'];
+    /** Webhook delivery settings (tests shrink the retry schedule and the poll). */
+    webhooks?: ChatServerOptions['webhooks'];
   } = {}): Promise<TestServer> {
   const storage = options.storage ?? (await createTestStorage(kind));
   // Uploads' bytes go under the data directory: each test server has its own, never the working directory.
@@ -46,6 +48,7 @@ export async function startTestServer(kind: StoreKind, options: {
     ...(options.logger ? { logger: options.logger } : {}),
     outbound: options.outbound ?? { allowListedOnly: true },
     ...(options.files ? { files: options.files } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
   });
   await server.listen();
   const { port } = server.app.server.address() as AddressInfo;
