@@ -215,3 +215,5 @@ export type BeforeSendHookSettings = Static<typeof S.BeforeSendHookSettings>;
 export type BeforeSendHook = Static<typeof S.BeforeSendHook>;
 export type { WebhookBody, WebhookEventType, AppEvent, UserCreatedEvent, UserUpdatedEvent, UserDeletedEvent, WebhookDisabledEvent } from './webhook-events.js';
 export { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
+/** `PATCH /api/app` answer: `{ app, beforeSendHookSecret? }`. */
+export type UpdateAppResponse = Static<typeof S.UpdateAppResponse>;

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { LIMITS } from '../limits.js';
 import { Timestamp } from './common.js';
+import { BeforeSendHook, BeforeSendHookSettings } from './webhooks.js';
 
 const Origin = Type.String({ minLength: 1, maxLength: 256, pattern: '^(\\*|https?://[^/\\s]+)$' });
 
@@ -25,6 +26,8 @@ export const App = Type.Object({
   allowedUploadTypes: Type.Array(Type.String()),
   /** Whether links in messages get previews (a sender may still opt out per message). */
   linkPreviews: Type.Boolean(),
+  /** The before-send hook asked about every user's new message; null: none. Its signing secret is never shown here. */
+  beforeSendHook: Type.Union([BeforeSendHook, Type.Null()]),
   createdAt: Timestamp,
 });
 
@@ -39,9 +42,22 @@ export const UpdateAppBody = Type.Object(
     maxUploadBytes: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.uploadBytesHardLimit })),
     allowedUploadTypes: Type.Optional(Type.Array(UploadTypePattern, { minItems: 1, maxItems: LIMITS.allowedUploadTypes })),
     linkPreviews: Type.Optional(Type.Boolean()),
+    /**
+     * Sets the before-send hook as a whole (omitted fields take their defaults: 1000 ms, `allow`); null removes it
+     * and its secret. The first time a hook is set, the answer carries its new signing secret.
+     */
+    beforeSendHook: Type.Optional(Type.Union([BeforeSendHookSettings, Type.Null()])),
+    /** `true`: the hook gets a new signing secret at once (the old one stops signing); the answer carries it. */
+    rotateBeforeSendHookSecret: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
+
+/** `PATCH /api/app` answer: the app, and the hook's signing secret when this change created one (shown this once). */
+export const UpdateAppResponse = Type.Object({
+  app: App,
+  beforeSendHookSecret: Type.Optional(Type.String({ description: 'whsec_…: verify the hook requests with it; never shown again' })),
+});
 
 /** An API key as listed: never the key itself, only a hint of it. */
 export const ApiKey = Type.Object({

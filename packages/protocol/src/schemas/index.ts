@@ -26,6 +26,7 @@ export {
   RotateKeyBody,
   ApiKeyParams,
   AppResponse,
+  UpdateAppResponse,
   ApiKeysResponse,
   ApiKeyResponse,
 } from './apps.js';

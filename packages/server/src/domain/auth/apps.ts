@@ -90,6 +90,7 @@ export function toWireApp(app: AppRecord): App {
     maxUploadBytes: app.maxUploadBytes,
     allowedUploadTypes: app.allowedUploadTypes,
     linkPreviews: app.linkPreviews,
+    beforeSendHook: app.beforeSendHook && { url: app.beforeSendHook.url, timeoutMs: app.beforeSendHook.timeoutMs, onFailure: app.beforeSendHook.onFailure },
     createdAt: toIso(app.createdAt),
   };
 }
@@ -144,9 +145,15 @@ export async function findApp(store: Store, idOrName: string): Promise<AppRecord
   return rows[0] ? appFromRow(rows[0], store.secrets) : undefined;
 }
 
-/** Applies a settings change and returns the app as it now is. */
-export async function updateApp(store: Store, id: string, patch: UpdateAppBody): Promise<AppRecord | undefined> {
-  const set: Updateable<AppsTable> = {};
+/** The before-send hook's columns as a settings change writes them (worked out by domain/hooks/hook-settings.ts). */
+export type HookColumns = Pick<Updateable<AppsTable>, 'before_send_url' | 'before_send_timeout_ms' | 'before_send_on_failure' | 'before_send_secret'>;
+
+/**
+ * Applies a settings change and returns the app as it now is. The
+ * before-send hook's part comes worked out as `hook`, in the same update.
+ */
+export async function updateApp(store: Store, id: string, patch: UpdateAppBody, hook: HookColumns = {}): Promise<AppRecord | undefined> {
+  const set: Updateable<AppsTable> = { ...hook };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.tokenTtlSeconds !== undefined) set.token_ttl_seconds = patch.tokenTtlSeconds;
   if (patch.maxMessageLength !== undefined) set.max_message_length = patch.maxMessageLength;

@@ -3,8 +3,9 @@ import type { Message, SendMessageBody, ThreadSummary } from '@chatsdk/protocol'
 import type { Selectable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { MessagesTable } from '../../store/schema.js';
-import type { Caller } from '../auth/caller.js';
-import { accessChannel, requireMember } from '../channels/channel-access.js';
+import type { OutboundGuard } from '../../outbound/index.js';
+import type { Caller, UserCaller } from '../auth/caller.js';
+import { accessChannel, type ChannelAccess, requireMember } from '../channels/channel-access.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import { randomId, toIso } from '../common/ids.js';
 import { flag } from '../common/json-columns.js';
@@ -16,9 +17,15 @@ import { deferSend, takeNextSlot } from './deferred-sends.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { checkMessageContent } from './message-content.js';
 import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toQuoted, toWireMessage } from './message-records.js';
+import { type SendContent, screenMessage } from './send-hook.js';
 
 /** Users a thread remembers as its participants. */
 const THREAD_PARTICIPANTS = 100;
+
+/** What a send needs besides the store and the bus: the guard its before-send hook requests go through. */
+export interface SendContext extends DomainContext {
+  outbound: OutboundGuard;
+}
 
 /** The result of a send: the message, and whether this call created it (false for an idempotent replay). */
 export interface SendResult {
@@ -77,11 +84,11 @@ async function checkBlocked(trx: Tx, appId: string, channelId: string, senderId:
 }
 
 /** Whether the caller may send into the channel as `senderId`: a member, not blocked in a one-to-one conversation. */
-async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: string | null): Promise<void> {
+async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: string | null): Promise<ChannelAccess> {
   const appId = caller.app.id;
   const access = await accessChannel(db, caller, channelId);
   if (caller.kind === 'user') requireMember(access);
-  if (senderId === null) return;
+  if (senderId === null) return access;
   if (caller.kind === 'server') {
     const member = await db
       .selectFrom('members')
@@ -95,6 +102,31 @@ async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: 
   // A block silences the blocked user in a one-to-one conversation only: in a group it would
   // silence them for everyone else too.
   if (access.channel.distinct && access.channel.memberCount === 2) await checkBlocked(db, appId, channelId, senderId);
+  return access;
+}
+
+/**
+ * A user's message put to the app's before-send hook, once the user may send
+ * it (a message the send would refuse is not shown to the hook). Outside any
+ * transaction: a batch of sends must not wait on someone's HTTP server.
+ */
+async function screened(ctx: SendContext, caller: UserCaller, channelId: string, id: string, input: SendMessageBody, content: SendContent): Promise<SendContent> {
+  const hook = caller.app.beforeSendHook;
+  if (!hook) return content;
+  const { channel } = await checkSender(ctx.store.db, caller, channelId, caller.user.id);
+  const draft = {
+    id,
+    channelId,
+    text: content.text,
+    attachments: content.attachments,
+    custom: input.custom ?? {},
+    mentionedUsers: input.mentionedUsers ?? [],
+    parentId: input.parentId ?? null,
+    quotedMessageId: input.quotedMessageId ?? null,
+    showInChannel: input.showInChannel ?? false,
+    silent: input.silent ?? false,
+  };
+  return screenMessage(ctx.outbound, caller, hook, channel, draft, content.custom);
 }
 
 /**
@@ -102,14 +134,18 @@ async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: 
  * sequence, the thread and mention bookkeeping, the sender's read position
  * and the `message.new` event. The cost does not depend on the number of
  * members: unread counts are derived from read positions, not stored per member.
+ *
+ * A user's new message is first put to the app's before-send hook, if it has
+ * one; the server's own sends (API key) are not: the hook is the app's
+ * backend, which asking about its own messages would only call itself. A
+ * resend of an existing id answers the stored message without asking again.
  */
-export async function sendMessage(ctx: DomainContext, caller: Caller, channelId: string, input: SendMessageBody): Promise<SendResult> {
+export async function sendMessage(ctx: SendContext, caller: Caller, channelId: string, input: SendMessageBody): Promise<SendResult> {
   const appId = caller.app.id;
   const senderId = senderOf(caller, input);
-  const text = input.text ?? '';
-  const attachments = input.attachments ?? [];
-  checkMessageContent(caller.app, text, attachments);
-  const custom = serialiseCustom(input.custom);
+  const sent: SendContent = { text: input.text ?? '', attachments: input.attachments ?? [], custom: serialiseCustom(input.custom) };
+  checkMessageContent(caller.app, sent.text, sent.attachments);
+  // The hash is of what the sender sent, so a resend of a message the hook rewrote still matches it.
   const hash = bodyHash(senderId, input);
   const id = input.id ?? randomId('msg');
 
@@ -117,6 +153,10 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
     const existing = await findMessage(ctx.store.db, appId, input.id);
     if (existing) return replay(ctx, caller, existing, hash, channelId);
   }
+
+  // Without a hook this is one field read: the hook's settings came with the caller's app.
+  const hooked = caller.kind === 'user' && caller.app.beforeSendHook !== null;
+  const { text, attachments, custom } = hooked ? await screened(ctx, caller, channelId, id, input, sent) : sent;
 
   // A plain message (no thread, quote or mention) leaves its writes to the end of the transaction,
   // where they are written together with the other sends of the batch (deferred-sends.ts).
@@ -127,8 +167,9 @@ export async function sendMessage(ctx: DomainContext, caller: Caller, channelId:
   // A user's plain send checks its access before it joins a batch, on a connection of its own, so that
   // the batch's transaction spends no round trip on it; the batch checks again, for all its senders in one
   // statement, that they are still members when it commits (deferred-sends.ts).
+  // (A hooked send was checked before the hook was asked.)
   const checkedOutside = plain && caller.kind === 'user';
-  if (checkedOutside) await checkSender(ctx.store.db, caller, channelId, senderId);
+  if (checkedOutside && !hooked) await checkSender(ctx.store.db, caller, channelId, senderId);
 
   try {
     return await transact(ctx, async (trx, events) => {

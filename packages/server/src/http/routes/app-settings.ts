@@ -6,9 +6,11 @@ import {
   NewApiKey,
   RotateKeyBody,
   UpdateAppBody,
+  UpdateAppResponse,
 } from '@chatsdk/protocol/schemas';
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey, toWireApiKey } from '../../domain/auth/api-keys.js';
 import { toWireApp, updateApp } from '../../domain/auth/apps.js';
+import { hookChange } from '../../domain/hooks/hook-settings.js';
 import { ApiError } from '../../errors.js';
 import { serverActor } from '../auth.js';
 import type { ServerContext } from '../context.js';
@@ -34,16 +36,20 @@ export function appSettingsRoutes(app: TypedApp, ctx: ServerContext): void {
       config,
       schema: {
         tags,
-        summary: 'Change the app name, token lifetime or allowed origins',
+        summary: "Change the app's settings; a new before-send hook secret is in this answer only",
         security: security.server,
         body: UpdateAppBody,
-        response: { 200: AppResponse, ...errorResponses },
+        response: { 200: UpdateAppResponse, ...errorResponses },
       },
     },
-    async (request) => {
-      const updated = await updateApp(ctx.store, serverActor(request).app.id, request.body);
+    async (request, reply) => {
+      const { app } = serverActor(request);
+      const hook = await hookChange(app, request.body, ctx.webhookUrls, ctx.store.secrets);
+      const updated = await updateApp(ctx.store, app.id, request.body, hook?.columns);
       if (!updated) throw new ApiError('not_found', 'the app no longer exists');
-      return { app: toWireApp(updated) };
+      if (hook?.secret === undefined) return { app: toWireApp(updated) };
+      setNoStore(reply);
+      return { app: toWireApp(updated), beforeSendHookSecret: hook.secret };
     },
   );
 
