@@ -34,6 +34,8 @@ export interface WebhookReceiver {
   failAll(status: number): void;
   /** Holds each answer back this long (a slow endpoint). */
   delay(ms: number): void;
+  /** The most requests it was answering at once. */
+  maxConcurrent(): number;
   /** Resolves once `predicate` holds over `received`, or rejects after `timeoutMs` saying what arrived. */
   waitFor(predicate: (received: ReceivedWebhook[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -45,7 +47,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const failures: Array<{ left: number; status: number; filter: RequestFilter }> = [];
   let failEvery = 0;
   let delayMs = 0;
+  let active = 0;
+  let mostActive = 0;
   const server = createServer((req, res) => {
+    active += 1;
+    mostActive = Math.max(mostActive, active);
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -67,6 +73,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       }
       received.push(request);
       const answer = () => {
+        active -= 1;
         res.writeHead(request.status, { 'content-type': 'text/plain' });
         res.end(request.status < 300 ? '' : 'not now');
       };
@@ -91,6 +98,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     delay(ms) {
       delayMs = ms;
     },
+    maxConcurrent: () => mostActive,
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
