@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { ChatSDK, type ChatSDKOptions } from '../src/index.js';
@@ -34,7 +34,7 @@ export async function startChat(options: Parameters<typeof startTestServer>[1] =
 /** A plain local HTTP server whose answers the test scripts, and the requests it saw. */
 export interface ScriptedServer {
   url: string;
-  requests: { method: string; url: string; body: string; at: number }[];
+  requests: { method: string; url: string; headers: IncomingHttpHeaders; body: string; at: number }[];
   close(): Promise<void>;
 }
 
@@ -49,7 +49,7 @@ export async function startScriptedServer(
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const n = requests.length;
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body, at: Date.now() });
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, at: Date.now() });
       answer(n, req, body, res);
     });
   });
