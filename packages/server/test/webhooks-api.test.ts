@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookSecretOwner } from '../src/domain/webhooks/webhook-secrets.js';
 import { checkWebhookUrl } from '../src/domain/webhooks/webhook-url.js';
 import { MAX_WEBHOOKS_PER_APP, SECRET_ROTATION_OVERLAP_MS } from '../src/domain/webhooks/webhooks.js';
-import { call, expectError, issueTokens } from './helpers/http.js';
+import { call, expectError, issueTokens, type Reply } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
 
@@ -14,6 +14,11 @@ async function startReceiver(): Promise<{ server: Server; port: number }> {
   const server = createServer((_request, response) => response.writeHead(204).end());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** The message of an error answer, whatever the call expected on success. */
+function messageOf(reply: Reply<unknown>): string {
+  return (reply.body as ErrorBody).error.message;
 }
 
 describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
@@ -71,7 +76,7 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
     for (const events of [['messages.new'], ['message.bogus'], ['nothing.*'], ['webhook.disabled']]) {
       const refused = await create({ url: hookUrl, events });
       expectError(refused, 'validation_failed', 400);
-      expect((refused.body as ErrorBody).error.message).toContain(events[0]);
+      expect(messageOf(refused)).toContain(events[0]);
     }
     // Shapes the schema refuses before the domain sees them.
     for (const events of [[], ['MESSAGE.NEW'], ['message.'], 'message.new', [''], ['**']]) expectError(await create({ url: hookUrl, events }), 'validation_failed', 400);
@@ -180,7 +185,7 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
     for (const url of refused) {
       const reply = await create({ url });
       expectError(reply, 'webhook_url_refused', 400);
-      expect((reply.body as ErrorBody).error.message, url).toMatch(/resolves to|does not resolve/);
+      expect(messageOf(reply), url).toMatch(/resolves to|does not resolve/);
     }
     // Listed: http and a loopback address are fine, by address and by name.
     expect((await create({ url: `http://127.0.0.1:${receiver.port}/a` })).status).toBe(201);
@@ -191,7 +196,7 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
   it('refuses plain http unless the operator allows it or lists the host', async () => {
     const reply = await create({ url: `http://127.0.0.1:${receiver.port + 1}/hook` });
     expectError(reply, 'webhook_url_refused', 400);
-    expect((reply.body as ErrorBody).error.message).toMatch(/must be https/);
+    expect(messageOf(reply)).toMatch(/must be https/);
     expectError(await create({ url: 'javascript:alert(1)' }), 'validation_failed', 400);
     expectError(await create({ url: 'ftp://example.com/hook' }), 'validation_failed', 400);
 
@@ -211,7 +216,7 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
     for (let i = 0; i < MAX_WEBHOOKS_PER_APP; i++) expect((await create({ url: hookUrl }, key)).status).toBe(201);
     const over = await create({ url: hookUrl }, key);
     expectError(over, 'validation_failed', 400);
-    expect((over.body as ErrorBody).error.message).toContain(`at most ${MAX_WEBHOOKS_PER_APP}`);
+    expect(messageOf(over)).toContain(`at most ${MAX_WEBHOOKS_PER_APP}`);
     const listed = await call<WebhooksResponse>(t.baseUrl, '/api/app/webhooks', { apiKey: key });
     expect(listed.body.webhooks).toHaveLength(MAX_WEBHOOKS_PER_APP);
     // Deleting one makes room again.
