@@ -10,7 +10,7 @@ function required(name: string): string {
 }
 
 const app = createApp({
-  chatApiUrl: process.env.CHATSDK_API_URL ?? 'http://127.0.0.1:3000',
+  chatApiUrl: process.env.CHATSDK_API_URL ?? 'http://localhost:5500',
   chatApiKey: required('CHATSDK_API_KEY'),
   // Comma-separated: during a rotation, the new secret and the old one.
   webhookSecrets: required('CHATSDK_WEBHOOK_SECRET').split(',').map((s) => s.trim()).filter(Boolean),
