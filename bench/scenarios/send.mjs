@@ -1,6 +1,9 @@
 // Issue 7's send figures: persisted sends per second through REST into one
 // channel of 100 members, the senders spread over those members, and the
-// HTTP latency they see.
+// HTTP latency they see. With --before-send, the same load again with the
+// app's before-send hook set to a local receiver answering {}: the added cost
+// per send of asking a hook (issue 16).
+import { createServer } from 'node:http';
 import { startLoad } from '../lib/load.mjs';
 import { loadFigures, measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { call, issueTokens, seedUsers, userId } from '../lib/seed.mjs';
@@ -16,6 +19,11 @@ export const options = {
   'load-processes': { type: 'string', default: '2', description: 'load generator processes' },
   members: { type: 'string', default: '100', description: 'members of the channel, all of them senders' },
   'max-disturbance': MAX_DISTURBANCE_OPTION,
+  'before-send': {
+    type: 'boolean',
+    default: false,
+    description: 'measure twice on one server, without and then with a before-send hook (a receiver in this process answering {}), and report the difference',
+  },
 };
 
 /** Issue 7's bars. */
@@ -25,7 +33,8 @@ const CHANNEL = 'send';
 /**
  * @param {import('../run.mjs').ScenarioContext} ctx
  */
-export async function run({ url, env, store, serverPid, options: raw, log }) {
+export async function run({ url: firstUrl, env, store, serverPid: firstPid, options: raw, log, startAnotherServer }) {
+  const beforeSend = raw['before-send'] === true;
   const o = {
     duration: positiveOption(raw, 'duration'),
     warmup: positiveOption(raw, 'warmup'),
@@ -33,8 +42,21 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
     loadProcesses: positiveOption(raw, 'load-processes'),
     members: positiveOption(raw, 'members'),
     maxDisturbance: positiveOption(raw, 'max-disturbance'),
+    beforeSend,
   };
   if (o.members > 100) throw new Error('--members: at most 100, the most a channel is created with over REST');
+  const hook = beforeSend ? await startHookReceiver() : undefined;
+  let url = firstUrl;
+  let serverPid = firstPid;
+  if (hook) {
+    if (!startAnotherServer) throw new Error('--before-send starts a server of its own (its receiver must be on the outbound allowlist): it cannot use --url');
+    // A loopback hook is reachable only through the operator's allowlist, which a server reads when it starts.
+    process.env.CHATSDK_OUTBOUND_ALLOW_HOSTS = hook.hostPort;
+    const hooked = await startAnotherServer('hooked');
+    url = hooked.url;
+    serverPid = hooked.pid;
+    log(`before-send: both windows on the server started with the allowlist (pid ${serverPid}); the receiver is ${hook.url}`);
+  }
 
   log(`seeding: an app, ${o.members} users, one channel with all of them, a token each`);
   const app = await createApp(env, `bench send ${new Date().toISOString()}`);
@@ -50,20 +72,39 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
   const load = await startLoad(o.loadProcesses);
   /** @type {import('../lib/measured.mjs').Measurement} */
   let measured;
+  /** @type {import('../lib/measured.mjs').Measurement | undefined} */
+  let hookedMeasured;
+  let hookRequests = 0;
   try {
     const phase = (/** @type {number} */ seconds) =>
       load.run({ url, method: 'POST', path: `/api/channels/${CHANNEL}/messages`, tokens, tokenPerLoop: true, concurrency: o.concurrency, seconds, expectStatus: 201 });
-    log(`warm-up: ${o.warmup} s`);
-    await phase(o.warmup);
-    log(`measuring: ${o.duration} s, ${o.concurrency} in flight over ${o.loadProcesses} processes`);
-    measured = await measureQuietly({ store, env, serverPid, loadPids: load.pids, maxDisturbance: o.maxDisturbance, log, phase: () => phase(o.duration) });
+    // The receiver answers in this process: its CPU is the load's, not a disturbance.
+    const loadPids = hook ? [...load.pids, process.pid] : load.pids;
+    const window = async (/** @type {string} */ what) => {
+      log(`warm-up${what}: ${o.warmup} s`);
+      await phase(o.warmup);
+      log(`measuring${what}: ${o.duration} s, ${o.concurrency} in flight over ${o.loadProcesses} processes`);
+      return measureQuietly({ store, env, serverPid, loadPids, maxDisturbance: o.maxDisturbance, log, phase: () => phase(o.duration) });
+    };
+    measured = await window(hook ? ' without a hook' : '');
+    if (hook) {
+      await call(url, 'PATCH', '/api/app', { 'x-api-key': app.apiKey }, { beforeSendHook: { url: hook.url, timeoutMs: 3000, onFailure: 'reject' } });
+      const asked = hook.count();
+      hookedMeasured = await window(' with the before-send hook');
+      hookRequests = hook.count() - asked;
+    }
   } finally {
     await load.stop();
+    await hook?.close();
   }
   const f = loadFigures(measured);
+  const h = hookedMeasured && loadFigures(hookedMeasured);
   // Every acknowledged send must be in the store: the channel's sequence counts them (warm-up included).
   const { lastMessageSeq } = await channel();
-  if (lastMessageSeq < f.completed) throw new Error(`the channel holds ${lastMessageSeq} messages, fewer than the ${f.completed} acknowledged`);
+  const acknowledged = f.completed + (h?.completed ?? 0);
+  if (lastMessageSeq < acknowledged) throw new Error(`the channel holds ${lastMessageSeq} messages, fewer than the ${acknowledged} acknowledged`);
+  // Each send of the hooked windows asked the hook once (onFailure reject: a send it did not allow failed).
+  if (h && hookRequests < h.completed) throw new Error(`the hook was asked ${hookRequests} times for ${h.completed} sends`);
 
   const cpu = f.serverCpuUsPerCall === null ? '' : `, server ${f.serverCpuUsPerCall} µs CPU/send`;
   const db = f.postgresCpuUsPerCall === null ? '' : `, postgres ${f.postgresCpuUsPerCall} µs CPU/send`;
@@ -72,11 +113,13 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
   return {
     options: o,
     ...f,
+    ...(h ? { withBeforeSendHook: { ...h, hookRequests } } : {}),
     lastMessageSeq,
     summary:
       `${o.members} members, ${o.concurrency} in flight: ${f.perSecond} sends/s (bar ${BARS.sendsPerSecond}: ${rateMet ? 'met' : 'NOT met'}), ` +
       `p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms (bar < ${BARS.p99Ms}: ${p99Met ? 'met' : 'NOT met'})${cpu}${db}, ${f.errorCount} errors` +
-      (f.disturbed ? ' — DISTURBED: other processes used the cores meanwhile; run again on a quiet machine' : ''),
+      (h ? `; ${hookSummary(f, h)}` : '') +
+      (f.disturbed || h?.disturbed ? ' — DISTURBED: other processes used the cores meanwhile; run again on a quiet machine' : ''),
     figures: [
       {
         figure: `persisted sends/s, 1 channel of ${o.members}, ${o.concurrency} in flight`,
@@ -88,6 +131,62 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
       ...(f.serverCpuUsPerCall === null ? [] : [{ figure: 'server CPU per send', value: `${f.serverCpuUsPerCall} µs (${f.serverCpuPercentOfOneCore}% of a core)` }]),
       ...(f.postgresCpuUsPerCall === null ? [] : [{ figure: 'PostgreSQL CPU per send', value: `${f.postgresCpuUsPerCall} µs` }]),
       { figure: 'send errors', value: f.errorCount === 0 ? '0' : JSON.stringify(f.errors), bar: 'none', met: f.errorCount === 0 },
+      ...(h ? hookFigures(f, h) : []),
     ],
+  };
+}
+
+/** @typedef {ReturnType<typeof loadFigures>} Figures */
+
+/** The hook's cost, one line: what the same load did with it against without it. @param {Figures} f @param {Figures} h */
+function hookSummary(f, h) {
+  const cpu = f.serverCpuUsPerCall === null || h.serverCpuUsPerCall === null ? '' : `, +${round1(h.serverCpuUsPerCall - f.serverCpuUsPerCall)} µs server CPU/send`;
+  return (
+    `with a before-send hook: ${h.perSecond} sends/s, p50 ${h.latencyMs.p50} ms (+${round1(h.latencyMs.p50 - f.latencyMs.p50)}), ` +
+    `p99 ${h.latencyMs.p99} ms (+${round1(h.latencyMs.p99 - f.latencyMs.p99)})${cpu}, ${h.errorCount} errors`
+  );
+}
+
+/** Rows of RESULTS.md for the hooked window. @param {Figures} f @param {Figures} h */
+function hookFigures(f, h) {
+  return [
+    { figure: 'with a before-send hook (local, answers {}): sends/s', value: `${h.perSecond}${h.disturbed ? ' (disturbed run)' : ''}` },
+    {
+      figure: 'with a before-send hook: HTTP latency p50 / p99',
+      value: `${h.latencyMs.p50} / ${h.latencyMs.p99} ms (+${round1(h.latencyMs.p50 - f.latencyMs.p50)} / +${round1(h.latencyMs.p99 - f.latencyMs.p99)})`,
+    },
+    ...(f.serverCpuUsPerCall === null || h.serverCpuUsPerCall === null
+      ? []
+      : [{ figure: 'server CPU added per send by the hook', value: `${round1(h.serverCpuUsPerCall - f.serverCpuUsPerCall)} µs (${h.serverCpuUsPerCall} against ${f.serverCpuUsPerCall})` }]),
+    { figure: 'send errors with the hook', value: h.errorCount === 0 ? '0' : JSON.stringify(h.errors), bar: 'none', met: h.errorCount === 0 },
+  ];
+}
+
+const round1 = (/** @type {number} */ x) => Math.round(x * 10) / 10;
+
+/**
+ * A before-send hook for the bench: answers every request `{}` (allow) at
+ * once, over keep-alive, and counts them.
+ */
+async function startHookReceiver() {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' }).end('{}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${port}/before-send`,
+    hostPort: `127.0.0.1:${port}`,
+    count: () => requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve(undefined));
+      }),
   };
 }
