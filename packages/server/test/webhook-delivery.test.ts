@@ -1,3 +1,4 @@
+import { verifyWebhook } from '@chatsdk/node';
 import type { MessageNewEvent, UserCreatedEvent, UserUpdatedEvent } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transact } from '../src/domain/events/events.js';
@@ -43,6 +44,9 @@ describe.each(storeKinds)('webhook delivery (%s)', (kind) => {
     expect(Math.abs(Number(request!.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(signersOf(request!.headers, request!.raw, [hook.secret])).toEqual([hook.secret]);
     expect(signersOf(request!.headers, request!.raw, [newSigningSecret()])).toEqual([]);
+    // And as a customer's backend checks it, with @chatsdk/node.
+    expect(verifyWebhook(request!.headers, request!.raw, hook.secret)).toEqual(request!.body);
+    expect(() => verifyWebhook(request!.headers, request!.raw, newSigningSecret())).toThrow();
     expect(Object.keys(request!.body)).toEqual(['type', 'timestamp', 'data']);
     const data = request!.body.data as MessageNewEvent & { channelId: string; offset: number; createdAt: string };
     expect(data).toMatchObject({ type: 'message.new', channelId: 'once', message: { id: message.id, text: 'hello hooks' } });
