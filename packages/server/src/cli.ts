@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './cli/output.js';
 
-// Commands are imported when run: `apps` and `keys` need not load the HTTP server to start.
+// Commands are imported when run: `apps`, `keys` and `webhooks` need not load the HTTP server to start.
 
 const USAGE = `usage: chatsdk <command>
 
@@ -14,6 +14,10 @@ const USAGE = `usage: chatsdk <command>
   keys list APP [--json]
   keys revoke APP KEY_ID
   keys rotate APP KEY_ID [--overlap SECONDS] [--json]
+  webhooks list APP [--json]
+  webhooks deliveries APP WEBHOOK_ID [--status pending|delivered|failed] [--limit N] [--cursor C] [--json]
+  webhooks replay APP WEBHOOK_ID --since TIME [--json]
+                                         TIME is ISO-8601 or a span back from now (30m, 2h, 7d)
 `;
 
 function parse(argv: string[]) {
@@ -25,6 +29,10 @@ function parse(argv: string[]) {
         json: { type: 'boolean', default: false },
         'token-ttl': { type: 'string' },
         overlap: { type: 'string' },
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+        since: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -66,6 +74,20 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/keys.js')).keysRotate(rest[0], rest[1], {
         json,
         ...(values.overlap !== undefined ? { overlap: values.overlap } : {}),
+      });
+    case 'webhooks list':
+      return (await import('./cli/webhooks.js')).webhooksList(rest[0], { json });
+    case 'webhooks deliveries':
+      return (await import('./cli/webhooks.js')).webhooksDeliveries(rest[0], rest[1], {
+        json,
+        ...(values.status !== undefined ? { status: values.status } : {}),
+        ...(values.limit !== undefined ? { limit: values.limit } : {}),
+        ...(values.cursor !== undefined ? { cursor: values.cursor } : {}),
+      });
+    case 'webhooks replay':
+      return (await import('./cli/webhooks.js')).webhooksReplay(rest[0], rest[1], {
+        json,
+        ...(values.since !== undefined ? { since: values.since } : {}),
       });
     default:
       throw new CliError(`unknown command "${positionals.join(' ')}"\n\n${USAGE}`, 2);
