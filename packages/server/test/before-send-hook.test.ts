@@ -1,9 +1,9 @@
-import type { CreateTokenResponse, Message, MessageNewEvent, MessageResponse, UpdateAppResponse } from '@chatsdk/protocol';
+import type { CreateTokenResponse, ErrorBody, Message, MessageNewEvent, MessageResponse, UpdateAppResponse } from '@chatsdk/protocol';
 import type { Centrifuge } from 'centrifuge';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { type HookReceiver, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
-import { call, expectError, issueTokens } from './helpers/http.js';
+import { call, expectError, issueTokens, type Reply } from './helpers/http.js';
 import { collect, next, realtimeClient } from './helpers/realtime.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
@@ -17,6 +17,7 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
   const u = (id: string) => ({ token: chat.users[id]?.token ?? '' });
   const post = (auth: { token?: string; apiKey?: string }, body: object, channelId = 'room') =>
     call<MessageResponse>(t.baseUrl, `/api/channels/${channelId}/messages`, { ...auth, body });
+  const errorMessage = (reply: Reply<unknown>) => (reply.body as ErrorBody).error.message;
   const stored = (id: string) =>
     t.server.context.store.db.selectFrom('messages').select(['id', 'text', 'custom']).where('app_id', '=', chat.appId).where('id', '=', id).executeTakeFirst();
   const eventCount = async () =>
@@ -67,7 +68,7 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
     expect(verifiesWith(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, request)).toBe(false);
     expect(verifiesWith(secret, { ...request, raw: request.raw.replace('hello', 'hellp') })).toBe(false);
     expect(request.body.type).toBe('message.before_send');
-    expect(request.body.data.message).toMatchObject({ id: 'm-allow', channelId: 'room', userId: 'ann', text: 'hello', custom: { mood: 'fine' }, parentId: null });
+    expect(request.body.data.message).toMatchObject({ id: 'm-allow', channelId: 'room', userId: 'ann', text: 'hello', custom: { mood: 'fine' }, parentId: null, showInChannel: true });
     expect(request.body.data.user).toMatchObject({ id: 'ann', name: 'ann' });
     expect(request.body.data.channel).toMatchObject({ id: 'room', type: 'messaging', memberCount: 2 });
     expect((await stored('m-allow'))?.text).toBe('hello');
@@ -86,7 +87,7 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
     const events = await eventCount();
     const reply = await post(u('ann'), { id: 'm-reject', text: 'see evil.example' });
     expectError(reply, 'message_rejected', 403);
-    expect((reply.body as unknown as { error: { message: string } }).error.message).toBe('No links to that site, please.');
+    expect(errorMessage(reply)).toBe('No links to that site, please.');
     expect(await stored('m-reject')).toBeUndefined();
     expect(await eventCount()).toBe(events);
     expectError(await call(t.baseUrl, '/api/messages/m-reject', u('bob')), 'message_not_found', 404);
@@ -96,10 +97,10 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
     hook.answer((_, i) => ({ body: i === 0 ? { reject: true, reason: 'x'.repeat(5000) } : { allow: false } }));
     const long = await post(u('ann'), { text: 'a' });
     expectError(long, 'message_rejected', 403);
-    expect([...(long.body as unknown as { error: { message: string } }).error.message].length).toBe(500);
+    expect([...errorMessage(long)].length).toBe(500);
     const none = await post(u('ann'), { text: 'b' });
     expectError(none, 'message_rejected', 403);
-    expect((none.body as unknown as { error: { message: string } }).error.message).toBe('the app rejected this message');
+    expect(errorMessage(none)).toBe('the app rejected this message');
   });
 
   it('stores and broadcasts the replacement of text and custom, and a resend of its id answers it without asking again', async () => {
@@ -164,7 +165,7 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
     const parent = await send(t, u('ann'), 'room', { text: 'parent' });
     const reply = await post(u('bob'), { text: 'reply', parentId: parent.id });
     expect(reply.status).toBe(201);
-    expect(hook.received.at(-1)?.body.data.message).toMatchObject({ userId: 'bob', parentId: parent.id, text: 'reply' });
+    expect(hook.received.at(-1)?.body.data.message).toMatchObject({ userId: 'bob', parentId: parent.id, text: 'reply', showInChannel: false });
   });
 
   it('does not show the hook a message the sender may not send (not a member)', async () => {

@@ -123,7 +123,8 @@ async function screened(ctx: SendContext, caller: UserCaller, channelId: string,
     mentionedUsers: input.mentionedUsers ?? [],
     parentId: input.parentId ?? null,
     quotedMessageId: input.quotedMessageId ?? null,
-    showInChannel: input.showInChannel ?? false,
+    // As it would be stored: a top-level message is always in the channel.
+    showInChannel: input.parentId === undefined || input.showInChannel === true,
     silent: input.silent ?? false,
   };
   return screenMessage(ctx.outbound, caller, hook, channel, draft, content.custom);
