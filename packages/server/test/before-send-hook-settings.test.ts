@@ -100,6 +100,7 @@ describe.each(storeKinds)('before-send hook settings on %s', (kind) => {
     for (const url of [
       `http://127.0.0.1:${port + 1}/hook`,
       'https://127.0.0.2/hook',
+      'https://localhost/hook',
       `http://localhost:${port}/hook`,
       'https://10.0.0.8/hook',
       'https://169.254.169.254/latest/meta-data',

@@ -3,7 +3,7 @@ import { ApiError } from '../../errors.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { type AppRecord, type HookColumns, hookSecretOwner } from '../auth/apps.js';
 import { newSigningSecret } from '../webhooks/signature.js';
-import { checkHookUrl, type HookUrlRules } from './hook-url.js';
+import { checkWebhookUrl, type WebhookUrlRules } from '../webhooks/webhook-url.js';
 
 /** The hook's time budget and failure rule when a settings change leaves them out. */
 export const HOOK_DEFAULTS = { timeoutMs: 1000, onFailure: 'allow' } as const;
@@ -24,13 +24,13 @@ export interface HookChange {
  * - `beforeSendHook: null` removes the hook and forgets its secret.
  * - `rotateBeforeSendHookSecret: true` gives the hook a new secret at once.
  *
- * The URL is judged as a webhook's is (`webhook_url_refused`). Undefined
+ * The URL is judged as a webhook's is, by the same check (`webhook_url_refused`). Undefined
  * when the change does not touch the hook.
  */
 export async function hookChange(
   app: AppRecord,
   patch: Pick<UpdateAppBody, 'beforeSendHook' | 'rotateBeforeSendHookSecret'>,
-  rules: HookUrlRules,
+  rules: WebhookUrlRules,
   secrets: SecretBox,
 ): Promise<HookChange | undefined> {
   const settings = patch.beforeSendHook;
@@ -46,7 +46,7 @@ export async function hookChange(
   const secret = rotate || app.beforeSendHook === null ? newSigningSecret() : undefined;
   const columns: HookColumns = secret === undefined ? {} : { before_send_secret: secrets.seal(secret, hookSecretOwner(app.id)) };
   if (settings) {
-    columns.before_send_url = checkHookUrl(settings.url, rules);
+    columns.before_send_url = await checkWebhookUrl(settings.url, rules);
     columns.before_send_timeout_ms = settings.timeoutMs ?? HOOK_DEFAULTS.timeoutMs;
     columns.before_send_on_failure = settings.onFailure ?? HOOK_DEFAULTS.onFailure;
   }
