@@ -128,6 +128,22 @@ describe.each(storeKinds)('webhook delivery (%s)', (kind) => {
     ]);
   });
 
+  it('tells of a user changing their own profile (user.updated) and of a deletion (user.deleted), in order on the lane of the user', async () => {
+    const { app, apiKey } = await t.createApp('Profiles');
+    const { token } = await issueTokens(t.baseUrl, apiKey, { userId: 'jo', name: 'Jo' });
+    const hook = await insertWebhook(t.server.context.store, app.id, `${receiver.url}?profiles`, { events: ['user.updated', 'user.deleted'] });
+    const patched = await call(t.baseUrl, '/api/users/me', { method: 'PATCH', token, body: { name: 'Joanna' } });
+    expect(patched.status).toBe(200);
+    const deleted = await call(t.baseUrl, '/api/users/jo', { method: 'DELETE', apiKey });
+    expect(deleted.status).toBeLessThan(300);
+    const ofHook = () => receiver.received.filter((r) => signersOf(r.headers, r.raw, [hook.secret]).length > 0);
+    await receiver.waitFor(() => ofHook().length >= 2);
+    expect(ofHook().map((r) => [r.body.type, (r.body.data as UserUpdatedEvent).user.name])).toEqual([
+      ['user.updated', 'Joanna'],
+      ['user.deleted', 'Joanna'],
+    ]);
+  });
+
   it('writes no delivery for a change that did not commit (a send refused by validation)', async () => {
     const chat = await chatApp(t, ['hal']);
     const hook = await insertWebhook(t.server.context.store, chat.appId, `${receiver.url}?refused`);
