@@ -197,6 +197,9 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
     const reply = await create({ url: `http://127.0.0.1:${receiver.port + 1}/hook` });
     expectError(reply, 'webhook_url_refused', 400);
     expect(messageOf(reply)).toMatch(/must be https/);
+    // The hint names the entry that would let it through, port included.
+    expect(messageOf(await create({ url: 'http://93.184.216.34/hook' }))).toContain('lists 93.184.216.34:80 in CHATSDK_OUTBOUND_ALLOW_HOSTS');
+    expect(messageOf(await create({ url: 'https://localhost/hook' }))).toContain('CHATSDK_OUTBOUND_ALLOW_HOSTS=localhost:443');
     expectError(await create({ url: 'javascript:alert(1)' }), 'validation_failed', 400);
     expectError(await create({ url: 'ftp://example.com/hook' }), 'validation_failed', 400);
 

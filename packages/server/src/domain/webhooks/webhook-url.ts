@@ -47,9 +47,11 @@ function parseWebhookUrl(text: string): URL {
  */
 export async function checkWebhookUrl(text: string, policy: WebhookUrlRules): Promise<string> {
   const url = parseWebhookUrl(text);
-  const listed = policy.allowHosts.some((entry) => parseAllowHost(entry) === urlHostKey(url));
+  // host:port with the scheme's port filled in, as allowlist entries are written.
+  const key = urlHostKey(url);
+  const listed = policy.allowHosts.some((entry) => parseAllowHost(entry) === key);
   if (url.protocol === 'http:' && !policy.allowHttp && !listed) {
-    refuse(`url must be https (plain http is accepted only when the operator sets CHATSDK_ALLOW_HTTP_WEBHOOKS=1, or lists ${url.host} in CHATSDK_OUTBOUND_ALLOW_HOSTS)`);
+    refuse(`url must be https (plain http is accepted only when the operator sets CHATSDK_ALLOW_HTTP_WEBHOOKS=1, or lists ${key} in CHATSDK_OUTBOUND_ALLOW_HOSTS)`);
   }
   if (listed) return url.href;
   const deadline = AbortSignal.timeout(RESOLVE_TIMEOUT_MS);
@@ -63,7 +65,7 @@ export async function checkWebhookUrl(text: string, policy: WebhookUrlRules): Pr
   // One refused address refuses the name, as the guard does: a delivery could be sent to any of them.
   for (const { address } of addresses) {
     const range = refusedRange(address);
-    if (range) refuse(`url's host ${url.hostname} resolves to a ${range.replace('_', '-')} address (${address}); the operator can allow it with CHATSDK_OUTBOUND_ALLOW_HOSTS=${url.host}`);
+    if (range) refuse(`url's host ${url.hostname} resolves to a ${range.replace('_', '-')} address (${address}); the operator can allow it with CHATSDK_OUTBOUND_ALLOW_HOSTS=${key}`);
   }
   return url.href;
 }
