@@ -48,6 +48,34 @@ function onFailure(hook: BeforeSendHookRecord, failure: Failure, attempts: numbe
   throw new ApiError('before_send_hook_unavailable', `the app's before-send hook gave no usable answer (${failure}); try again later`);
 }
 
+/** One request's outcome: an answer with its status, or a failure and whether asking again may help. */
+type Exchange = { kind: 'answer'; status: number; body: Buffer } | { kind: 'failed'; failure: Failure; retry: boolean };
+
+/** Sends the signed question once, with `timeoutMs` to answer it. */
+async function exchange(outbound: OutboundGuard, hook: BeforeSendHookRecord, id: string, json: string, timeoutMs: number): Promise<Exchange> {
+  try {
+    const response = await outbound.fetch(hook.url, {
+      method: 'POST',
+      // Signed at each attempt: the timestamp is the request's own.
+      headers: { 'content-type': 'application/json', ...signedHeaders([hook.secret], id, json) },
+      body: json,
+      accept: 'application/json',
+      timeoutMs,
+      maxBytes: ANSWER_BYTES,
+      // A hook that moved must be saved again: a redirect could lead the signed message anywhere.
+      maxRedirects: 0,
+    });
+    if (response.status >= 200 && response.status <= 299) return { kind: 'answer', status: response.status, body: response.body };
+    return { kind: 'failed', failure: `it answered ${response.status}`, retry: retryable(response.status) };
+  } catch (error) {
+    if (!(error instanceof OutboundError)) throw error;
+    // The reason only: the guard's message names the hook's host, which is the app's business, not the sender's.
+    const failure = error.reason === 'timeout' ? `no answer within ${hook.timeoutMs} ms` : `the request failed: ${error.reason}`;
+    // A refusal (a name that now points inside), a redirect, an answer too large: the same again.
+    return { kind: 'failed', failure, retry: TRANSIENT.has(error.reason) };
+  }
+}
+
 /**
  * Asks the app's before-send hook about a message and returns what to store,
  * or throws 403 `message_rejected` (the hook refused it) or 503
@@ -70,59 +98,31 @@ export async function askBeforeSend(
   const deadline = Date.now() + hook.timeoutMs;
   const json = JSON.stringify(body);
   const id = randomId('msgq');
-  let failure: Failure = 'no request was sent';
+  let outcome: Exchange = { kind: 'failed', failure: 'no request was sent', retry: false };
   let attempts = 0;
-
-  while (attempts < ATTEMPTS) {
+  do {
     const left = deadline - Date.now();
     if (attempts > 0 && left < MIN_ATTEMPT_MS) break;
     attempts++;
-    let status: number;
-    let answer: Buffer;
-    try {
-      const response = await outbound.fetch(hook.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...signedHeaders([hook.secret], id, json) },
-        body: json,
-        accept: 'application/json',
-        timeoutMs: Math.max(left, 1),
-        maxBytes: ANSWER_BYTES,
-        // A hook that moved must be saved again: a redirect could lead the signed message anywhere.
-        maxRedirects: 0,
-      });
-      status = response.status;
-      answer = response.body;
-    } catch (error) {
-      if (!(error instanceof OutboundError)) throw error;
-      // The reason only: the guard's message names the hook's host, which is the app's business, not the sender's.
-      failure = error.reason === 'timeout' ? `no answer within ${hook.timeoutMs} ms` : `the request failed: ${error.reason}`;
-      if (TRANSIENT.has(error.reason)) continue;
-      // A refusal (a name that now points inside), a redirect, an answer too large: the same again.
-      break;
-    }
+    outcome = await exchange(outbound, hook, id, json, Math.max(left, 1));
+  } while (outcome.kind === 'failed' && outcome.retry && attempts < ATTEMPTS);
+  if (outcome.kind === 'failed') return onFailure(hook, outcome.failure, attempts);
 
-    if (status < 200 || status > 299) {
-      failure = `it answered ${status}`;
-      if (retryable(status)) continue;
-      break;
-    }
-    const verdict = readVerdict(answer);
-    switch (verdict.kind) {
-      case 'allow':
-        return { replacement: undefined, attempts };
-      case 'reject':
-        throw new ApiError('message_rejected', verdict.reason);
-      case 'invalid':
-        return onFailure(hook, `its answer is not valid: ${verdict.why}`, attempts);
-      case 'replace':
-        try {
-          check(verdict.replacement);
-        } catch (error) {
-          if (!(error instanceof ApiError)) throw error;
-          return onFailure(hook, `its replacement is not valid: ${error.message}`, attempts);
-        }
-        return { replacement: verdict.replacement, attempts };
-    }
+  const verdict = readVerdict(outcome.body);
+  switch (verdict.kind) {
+    case 'allow':
+      return { replacement: undefined, attempts };
+    case 'reject':
+      throw new ApiError('message_rejected', verdict.reason);
+    case 'invalid':
+      return onFailure(hook, `its answer is not valid: ${verdict.why}`, attempts);
+    case 'replace':
+      try {
+        check(verdict.replacement);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        return onFailure(hook, `its replacement is not valid: ${error.message}`, attempts);
+      }
+      return { replacement: verdict.replacement, attempts };
   }
-  return onFailure(hook, failure, attempts);
 }
