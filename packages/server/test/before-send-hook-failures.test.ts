@@ -116,9 +116,15 @@ describe.each(storeKinds)('a before-send hook that fails, on %s', (kind) => {
     expect(spent).toBeLessThan(1300);
   });
 
-  it('does not retry a client error or an answer that is not JSON; onFailure allow stores the message as sent', async () => {
+  it('does not retry a client error, a redirect, an answer that is not JSON or a replacement that breaks the rules; onFailure allow stores the message as sent', async () => {
     await configure(1000, 'allow');
-    for (const answer of [{ status: 404, body: { error: 'no such route' } }, { status: 200, body: 'OK!' }, { status: 302, body: {} }]) {
+    const answers = [
+      { status: 404, body: { error: 'no such route' } },
+      { status: 200, body: 'OK!' },
+      { status: 302, body: {} },
+      { status: 200, body: { message: { text: '' } } },
+    ];
+    for (const answer of answers) {
       hook.answer(() => answer);
       const asked = hook.received.length;
       const { reply } = await timedSend({ text: `answered ${answer.status}` });
