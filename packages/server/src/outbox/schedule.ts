@@ -23,6 +23,19 @@ export function retryDelay(schedule: RetrySchedule, failures: number, random: ()
   return Math.max(0, Math.round(base - spread + 2 * spread * random()));
 }
 
+/**
+ * Whether a delivery that has failed `failures` times has used the whole
+ * window: the schedule's waits so far (without jitter) add up past it. With
+ * the default that is the 30th failure, about 24 h after the first. Counting
+ * waits rather than the row's age means a delivery held back behind another
+ * in its lane still gets its full 24 h once its own turn comes.
+ */
+export function scheduleSpent(schedule: RetrySchedule, failures: number): boolean {
+  let elapsed = 0;
+  for (let k = 1; k <= failures; k += 1) elapsed += schedule.delaysMs[Math.min(k, schedule.delaysMs.length) - 1] ?? 0;
+  return elapsed > schedule.windowMs;
+}
+
 /** A schedule whose durations are all `scale` times the default's (tests shrink 5 s to 50 ms with 0.01). */
 export function scaledSchedule(scale: number): RetrySchedule {
   return {

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { type ClaimedDelivery, claimDue } from './claim.js';
 import { type AttemptResult, dropPending, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
-import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay } from './schedule.js';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scheduleSpent } from './schedule.js';
 
 /** What became of one attempt, as the sender saw it. */
 export type SendOutcome =
@@ -48,13 +48,6 @@ export interface OutboxWorker {
   close(): Promise<void>;
 }
 
-/** Whether the failures so far, `failures` of them, have used the schedule's whole window. */
-function windowSpent(schedule: RetrySchedule, failures: number): boolean {
-  let elapsed = 0;
-  for (let k = 1; k <= failures; k += 1) elapsed += schedule.delaysMs[Math.min(k, schedule.delaysMs.length) - 1] ?? 0;
-  return elapsed > schedule.windowMs;
-}
-
 /**
  * Starts a worker for deliveries of `targetKind`: it claims due rows (see
  * `claimDue` for order and sharing), hands each to `sender`, and records the
@@ -88,7 +81,7 @@ export function startOutboxWorker(
         return markDelivered(db, delivery, outcome.result);
       case 'failed': {
         const failures = delivery.attempts + 1;
-        if (windowSpent(schedule, failures)) return markFailed(db, delivery, outcome.result);
+        if (scheduleSpent(schedule, failures)) return markFailed(db, delivery, outcome.result);
         return markRetry(db, delivery, outcome.result, Date.now() + retryDelay(schedule, failures));
       }
       case 'given_up':

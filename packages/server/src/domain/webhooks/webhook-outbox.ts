@@ -2,7 +2,8 @@ import type { Tx } from '../events/batch-end.js';
 import type { EventSink, RecordedEvent } from '../events/event-sinks.js';
 import { enqueue, type OutboxEntry } from '../../outbox/index.js';
 import { randomId } from '../common/ids.js';
-import { parsePatterns, subscribesTo } from './event-filter.js';
+import { readJson } from '../common/json-columns.js';
+import { eventFilterMatches } from './webhook-event-filter.js';
 import { webhookBody } from './webhook-body.js';
 
 /** The outbox's `target_kind` of webhook deliveries. */
@@ -36,9 +37,19 @@ async function subscribersOf(trx: Tx, appIds: string[]): Promise<Map<string, Sub
   for (const row of rows) {
     let list = byApp.get(row.app_id);
     if (!list) byApp.set(row.app_id, (list = []));
-    list.push({ id: row.id, patterns: parsePatterns(row.events) });
+    list.push({ id: row.id, patterns: patternsOf(row.events) });
   }
   return byApp;
+}
+
+/** A stored filter; one that does not read as a list of strings (a hand-edited row) subscribes to nothing rather than break the send. */
+function patternsOf(stored: string): string[] {
+  try {
+    const value = readJson<unknown>(stored);
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The outbox rows of `events`: one per event per webhook that subscribes to its type, in event order. */
@@ -51,7 +62,7 @@ function entriesFor(events: readonly RecordedEvent[], byApp: Map<string, Subscri
     let eventId: string | undefined;
     let payload: string | undefined;
     for (const hook of subscribers) {
-      if (!subscribesTo(hook.patterns, event.type)) continue;
+      if (!eventFilterMatches(hook.patterns, event.type)) continue;
       eventId ??= randomId('evt');
       payload ??= webhookBody(event.type, event.at, event.json);
       entries.push({ appId: event.appId, eventId, targetKind: WEBHOOK_TARGET, targetId: hook.id, lane: event.lane, type: event.type, payload });
