@@ -4,7 +4,7 @@ import { enqueue } from '../../outbox/index.js';
 import type { Database } from '../../store/schema.js';
 import { randomId, toIso } from '../common/ids.js';
 import { webhookBody } from './webhook-body.js';
-import { WEBHOOK_TARGET } from './webhook-outbox.js';
+import { WEBHOOK_TARGET } from './deliveries.js';
 
 /** A delivery went through: the endpoint's run of failures, if any, is over. */
 export async function recordSuccess(db: Kysely<Database>, appId: string, id: string): Promise<void> {

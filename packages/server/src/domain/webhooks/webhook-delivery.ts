@@ -3,7 +3,8 @@ import { DEFAULT_RETRY_SCHEDULE, type OutboxWorkerOptions, startOutboxWorker } f
 import type { OutboundGuard } from '../../outbound/index.js';
 import type { Store } from '../../store/store.js';
 import { webhookSender } from './webhook-sender.js';
-import { WEBHOOK_TARGET, webhookEventSink } from './webhook-outbox.js';
+import { WEBHOOK_TARGET } from './deliveries.js';
+import { webhookEventSink } from './webhook-outbox.js';
 
 /** How webhooks are delivered: the outbox worker's options and the attempt's time cap. */
 export interface WebhookDeliveryOptions extends OutboxWorkerOptions {

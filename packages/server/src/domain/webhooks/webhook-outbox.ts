@@ -3,11 +3,10 @@ import type { EventSink, RecordedEvent } from '../events/event-sinks.js';
 import { enqueue, type OutboxEntry } from '../../outbox/index.js';
 import { randomId } from '../common/ids.js';
 import { readJson } from '../common/json-columns.js';
+import { WEBHOOK_TARGET } from './deliveries.js';
 import { eventFilterMatches } from './webhook-event-filter.js';
 import { webhookBody } from './webhook-body.js';
 
-/** The outbox's `target_kind` of webhook deliveries. */
-export const WEBHOOK_TARGET = 'webhook';
 
 /** How long after writing rows the commits that follow nudge the worker. */
 const NUDGE_WINDOW_MS = 1000;
