@@ -1,9 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { StoreKind } from '../../server/src/store/store.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { ChatSDK, type ChatSDKOptions } from '../src/index.js';
 
-/** A real ChatSDK server over a fresh SQLite store, one app, and an SDK holding its key. */
+/** A real ChatSDK server over a fresh store, one app, and an SDK holding its key. */
 export interface Chat {
   t: TestServer;
   apiKey: string;
@@ -15,9 +16,9 @@ export interface Chat {
   close(): Promise<void>;
 }
 
-/** Starts the server (options as `startTestServer` takes them). */
-export async function startChat(options: Parameters<typeof startTestServer>[1] = {}): Promise<Chat> {
-  const t = await startTestServer('sqlite', options);
+/** Starts the server on `kind` (SQLite by default; options as `startTestServer` takes them). */
+export async function startChat(options: Parameters<typeof startTestServer>[1] = {}, kind: StoreKind = 'sqlite'): Promise<Chat> {
+  const t = await startTestServer(kind, options);
   const { apiKey } = await t.createApp();
   const sdkWith = (more: Partial<ChatSDKOptions>) => new ChatSDK({ apiUrl: t.baseUrl, apiKey, ...more });
   return {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatSDKError } from '../src/index.js';
+import { storeKinds } from '../../server/test/helpers/stores.js';
 import { type Chat, startChat } from './helpers.js';
 
-describe('createToken and users, against a real server', () => {
+describe.each(storeKinds)('createToken and users, against a real server (%s)', (kind) => {
   let chat: Chat;
   beforeAll(async () => {
-    chat = await startChat();
+    chat = await startChat({}, kind);
   });
   afterAll(() => chat.close());
 

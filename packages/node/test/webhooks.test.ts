@@ -1,6 +1,7 @@
 import type { MessageNewEvent } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook, WebhookVerificationError } from '../src/index.js';
+import { storeKinds } from '../../server/test/helpers/stores.js';
 import { type Chat, type ScriptedServer, startChat, startScriptedServer } from './helpers.js';
 
 /** Resolves once `check` returns a value, or fails after `ms`. */
@@ -14,14 +15,14 @@ async function until<T>(check: () => T | undefined, ms = 10_000): Promise<T> {
   }
 }
 
-describe('webhooks.* against a real server delivering to a local receiver', () => {
+describe.each(storeKinds)('webhooks.* against a real server (%s) delivering to a local receiver', (kind) => {
   let chat: Chat;
   let receiver: ScriptedServer;
 
   beforeAll(async () => {
     receiver = await startScriptedServer((_n, _req, _body, res) => res.writeHead(204).end());
     // The receiver is on loopback: the operator's allowlist lets the server deliver there.
-    chat = await startChat({ outbound: { allowHosts: [new URL(receiver.url).host] }, webhooks: { pollMs: 50 } });
+    chat = await startChat({ outbound: { allowHosts: [new URL(receiver.url).host] }, webhooks: { pollMs: 50 } }, kind);
     await chat.sdk.upsertUsers([{ id: 'alice' }, { id: 'bob' }]);
     await chat.sdk.channels.create({ type: 'messaging', id: 'hooks', members: ['alice', 'bob'], createdBy: 'alice' });
   });
