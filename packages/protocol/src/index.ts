@@ -217,3 +217,4 @@ export type { WebhookBody, WebhookEventType, AppEvent, UserCreatedEvent, UserUpd
 export { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 /** `PATCH /api/app` answer: `{ app, beforeSendHookSecret? }`. */
 export type UpdateAppResponse = Static<typeof S.UpdateAppResponse>;
+export type { BeforeSendAnswer, BeforeSendMessage, BeforeSendRequest } from './before-send.js';

@@ -1,28 +1,18 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { BeforeSendRequest } from '@chatsdk/protocol';
 
 /** One request the receiver got, as it came. */
 export interface ReceivedHook {
   headers: IncomingHttpHeaders;
   /** The raw body, exactly the bytes that were signed. */
   raw: string;
-  body: HookRequestBody;
+  body: BeforeSendRequest;
   /** When it arrived (ms since the epoch). */
   at: number;
   /** When its connection closed: answered, or given up by the server. */
   closedAt?: number;
-}
-
-/** The body a before-send request carries, as a receiver reads it. */
-export interface HookRequestBody {
-  type: string;
-  timestamp: string;
-  data: {
-    message: { id: string; channelId: string; userId: string; text: string; attachments: unknown[]; custom: Record<string, unknown>; parentId: string | null };
-    user: { id: string; name: string | null };
-    channel: { id: string; type: string; memberCount: number };
-  };
 }
 
 /** How the receiver answers one request: a status and a body (an object is sent as JSON), after an optional delay. */
@@ -53,7 +43,7 @@ export async function startHookReceiver(): Promise<HookReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const request: ReceivedHook = { headers: req.headers, raw, body: JSON.parse(raw) as HookRequestBody, at: Date.now() };
+      const request: ReceivedHook = { headers: req.headers, raw, body: JSON.parse(raw) as BeforeSendRequest, at: Date.now() };
       received.push(request);
       res.on('close', () => {
         request.closedAt = Date.now();

@@ -1,10 +1,10 @@
-import { OutboundError, type OutboundFailure, type OutboundGuard } from '../../outbound/index.js';
+import type { BeforeSendRequest } from '@chatsdk/protocol';
 import { ApiError } from '../../errors.js';
+import { OutboundError, type OutboundFailure, type OutboundGuard } from '../../outbound/index.js';
 import type { BeforeSendHookRecord } from '../auth/apps.js';
 import { randomId } from '../common/ids.js';
 import { signedHeaders } from '../webhooks/signature.js';
 import { type HookReplacement, readVerdict } from './before-send-answer.js';
-import type { BeforeSendBody } from './before-send-question.js';
 
 /** Requests made per message: the first, and one retry if the first failed fast enough to leave time. */
 const ATTEMPTS = 2;
@@ -92,7 +92,7 @@ async function exchange(outbound: OutboundGuard, hook: BeforeSendHookRecord, id:
 export async function askBeforeSend(
   outbound: OutboundGuard,
   hook: BeforeSendHookRecord,
-  body: BeforeSendBody,
+  body: BeforeSendRequest,
   check: ReplacementCheck,
 ): Promise<HookDecision> {
   const deadline = Date.now() + hook.timeoutMs;

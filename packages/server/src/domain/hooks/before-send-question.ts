@@ -1,4 +1,4 @@
-import type { Attachment } from '@chatsdk/protocol';
+import type { BeforeSendMessage, BeforeSendRequest } from '@chatsdk/protocol';
 import type { ChannelRecord } from '../channels/channel-records.js';
 import type { UserRecord } from '../users/users.js';
 
@@ -6,36 +6,10 @@ import type { UserRecord } from '../users/users.js';
 export const BEFORE_SEND_TYPE = 'message.before_send';
 
 /** A message as it would be stored if the hook allows it: what the sender sent, before any write. */
-export interface MessageDraft {
-  id: string;
-  channelId: string;
-  text: string;
-  attachments: Attachment[];
-  custom: Record<string, unknown>;
-  mentionedUsers: string[];
-  parentId: string | null;
-  quotedMessageId: string | null;
-  showInChannel: boolean;
-  silent: boolean;
-}
-
-/**
- * The JSON body a before-send hook receives, in the webhook envelope
- * (`{ type, timestamp, data }`) so one verifier and one router serve both.
- */
-export interface BeforeSendBody {
-  type: typeof BEFORE_SEND_TYPE;
-  /** When the sender sent it, ISO-8601. */
-  timestamp: string;
-  data: {
-    message: MessageDraft & { userId: string };
-    user: { id: string; name: string | null; image: string | null; role: string; custom: Record<string, unknown> };
-    channel: { id: string; type: string; name: string | null; memberCount: number; custom: Record<string, unknown> };
-  };
-}
+export type MessageDraft = Omit<BeforeSendMessage, 'userId'>;
 
 /** The request body asking the hook about `draft`, sent by `user` into `channel`. */
-export function beforeSendBody(draft: MessageDraft, user: UserRecord, channel: ChannelRecord, now = Date.now()): BeforeSendBody {
+export function beforeSendBody(draft: MessageDraft, user: UserRecord, channel: ChannelRecord, now = Date.now()): BeforeSendRequest {
   return {
     type: BEFORE_SEND_TYPE,
     timestamp: new Date(now).toISOString(),
