@@ -103,6 +103,20 @@ describe('retries: idempotent calls are sent again on 502/503/504 and network er
     expect(count()).toBe(1);
   });
 
+  it('a GET that timed out is sent again; a send without an id that timed out is not', async () => {
+    // The first request is never answered; the ones after it are.
+    flaky = await startScriptedServer((n, _req, _body, res) => (n === 0 ? undefined : json(res, 200, { user: { id: 'ada' }, message: { id: 'm' } })));
+    const sdk = new ChatSDK({ apiUrl: flaky.url, apiKey: 'k', timeoutMs: 300 });
+    expect((await sdk.users.get('ada')).id).toBe('ada');
+    expect(count()).toBe(2);
+
+    await flaky.close();
+    flaky = await startScriptedServer((n, _req, _body, res) => (n === 0 ? undefined : json(res, 201, { message: { id: 'm' } })));
+    const once = new ChatSDK({ apiUrl: flaky.url, apiKey: 'k', timeoutMs: 300 });
+    await expect(once.channels.sendMessage('c', { userId: 'ada', text: 'hi' })).rejects.toMatchObject({ code: 'timeout', attempts: 1 });
+    expect(count()).toBe(1);
+  });
+
   it('retries: 0 turns retries off; Retry-After is waited for', async () => {
     flaky = await startScriptedServer((n, _req, _body, res) =>
       n === 0 ? json(res, 503, errorBody('service_unavailable', 503), { 'Retry-After': '1' }) : json(res, 200, { user: { id: 'ada' } }),
