@@ -39,6 +39,7 @@ const SCENARIOS = {
   cluster: () => import('./scenarios/cluster.mjs'),
   'send-members': () => import('./scenarios/send-members.mjs'),
   upload: () => import('./scenarios/upload.mjs'),
+  webhooks: () => import('./scenarios/webhooks.mjs'),
 };
 
 /** For scenarios that export `needsRedis = true`: their servers get REDIS_URL. */
@@ -82,6 +83,7 @@ const ALL = [
   { name: 'search', stores: ['sqlite', 'postgres'], args: { duration: '5', warmup: '2' } },
   { name: 'cluster', stores: ['postgres'], args: { duration: '5', warmup: '2' } },
   { name: 'upload', stores: ['sqlite'], args: { rounds: '3' } },
+  { name: 'webhooks', stores: ['sqlite'], args: { duration: '5', warmup: '2', events: '1000' } },
 ];
 
 /**
