@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReplayResponse, Webhook, WebhookWithSecret } from '@chatsdk/protocol';
+import type { DeliveriesPage, ReplayResponse, Webhook, WebhookWithSecret } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, expectError } from './helpers/http.js';
+import { call, expectError, issueTokens } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
 import { insertOutboxRows, outboxRowsOf } from './helpers/webhook-outbox.js';
@@ -16,9 +16,19 @@ describe.each(storeKinds)('webhook replay and delete on %s', (kind) => {
   let apiKey: string;
   let appId: string;
 
+  /** What the receiver got, in arrival order, by path. */
+  const received: Array<{ path: string; id: string; body: string }> = [];
+
   beforeAll(async () => {
-    // A receiver that takes everything: if a delivery worker runs, what it sends lands here and the rows go delivered.
-    receiver = createServer((_request, response) => response.writeHead(204).end());
+    // A receiver that takes everything: what the delivery worker sends lands here and the rows go delivered.
+    receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ path: request.url ?? '', id: String(request.headers['webhook-id']), body: Buffer.concat(chunks).toString() });
+        response.writeHead(204).end();
+      });
+    });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const { port } = receiver.address() as AddressInfo;
     url = `http://127.0.0.1:${port}/hook`;
@@ -35,6 +45,17 @@ describe.each(storeKinds)('webhook replay and delete on %s', (kind) => {
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     return made.body.webhook.id;
   };
+  /** Waits until the receiver holds `count` requests on `path`, and answers them. */
+  async function receivedOn(path: string, count: number): Promise<Array<{ id: string; body: string }>> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const got = received.filter((r) => r.path === path);
+      if (got.length >= count) return got;
+      if (Date.now() > deadline) throw new Error(`the receiver has ${got.length} of ${count} deliveries on ${path}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   const replay = (id: string, since: number | string, key = apiKey) =>
     call<ReplayResponse>(t.baseUrl, `/api/app/webhooks/${id}/replay`, { apiKey: key, body: { since: typeof since === 'number' ? new Date(since).toISOString() : since } });
 
@@ -95,6 +116,34 @@ describe.each(storeKinds)('webhook replay and delete on %s', (kind) => {
     expect(latest.map((row) => row.event_id)).toEqual(['evt_n1', 'evt_n2', 'evt_n3', 'evt_n4']);
     // Nothing happened after now.
     expect((await replay(id, Date.now() + MINUTE)).body.replayed).toBe(0);
+  });
+
+  it('a replay of real deliveries reaches the receiver again: same webhook-ids, same bodies, same order, shown in the log', async () => {
+    const path = `/hook/replayed-${kind}`;
+    const made = await call<{ webhook: WebhookWithSecret }>(t.baseUrl, '/api/app/webhooks', { apiKey, body: { url: url.replace('/hook', path), events: ['message.new'] } });
+    expect(made.status).toBe(201);
+    const id = made.body.webhook.id;
+    const since = Date.now() - 1000;
+    const { token } = await issueTokens(t.baseUrl, apiKey, { userId: 'replayer' });
+    expect((await call(t.baseUrl, '/api/channels', { token, body: { type: 'messaging', id: `replayed-${kind}` } })).status).toBe(201);
+    for (const text of ['one', 'two', 'three']) expect((await call(t.baseUrl, `/api/channels/replayed-${kind}/messages`, { token, body: { text } })).status).toBe(201);
+    const first = await receivedOn(path, 3);
+    expect(first.map((r) => (JSON.parse(r.body) as { data: { message: { text: string } } }).data.message.text)).toEqual(['one', 'two', 'three']);
+
+    expect((await replay(id, since)).body).toEqual({ replayed: 3, reenabled: false });
+    const all = await receivedOn(path, 6);
+    expect(all.slice(3)).toEqual(first);
+
+    // The log: each event twice (the original, then its replay), newest first, every one delivered once.
+    // The worker records an outcome after the receiver answered: the log catches up a moment later.
+    const ids = first.map((r) => r.id);
+    let log = await call<DeliveriesPage>(t.baseUrl, `/api/app/webhooks/${id}/deliveries`, { apiKey });
+    for (let tries = 0; tries < 100 && log.body.deliveries.some((d) => d.status !== 'delivered'); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      log = await call<DeliveriesPage>(t.baseUrl, `/api/app/webhooks/${id}/deliveries`, { apiKey });
+    }
+    expect(log.body.deliveries.map((d) => d.id)).toEqual([...ids].reverse().concat([...ids].reverse()));
+    for (const d of log.body.deliveries) expect(d).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 204, nextAttemptAt: null });
   });
 
   it('enables a disabled or paused webhook, and says so', async () => {
