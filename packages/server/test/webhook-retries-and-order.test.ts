@@ -83,8 +83,9 @@ describe.each(storeKinds)('webhook retries and order (%s)', (kind) => {
       expect(failedRow!.last_duration_ms).toBeGreaterThanOrEqual(0);
     }
     await receiver.waitFor((rs) => rs.some((r) => channelOf(r) === 'logged' && r.status === 204));
+    // The success is recorded with the worker's next look, and ends the endpoint's run of failures.
+    while ((await outboxOf(store, hook.id))[0]?.status !== 'delivered' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const failing = await store.db.selectFrom('webhooks').select('failing_since').where('id', '=', hook.id).executeTakeFirstOrThrow();
-    // The success ended the endpoint's run of failures.
     expect(failing.failing_since).toBeNull();
   });
 

@@ -28,7 +28,7 @@ export interface ClaimLimits {
   leaseMs: number;
 }
 
-/** Rows looked at per claim beyond `capacity`, so one busy target does not hide the others' due rows. */
+/** Heads looked at per claim beyond `capacity`, so one busy target does not hide the others' due rows. */
 const SCAN_FACTOR = 4;
 
 /** A fixed key of PostgreSQL's advisory lock for claims of one kind: claims take turns, sends do not. */
@@ -55,74 +55,75 @@ function claimLockKey(kind: string): number {
  */
 export async function claimDue(db: Kysely<Database>, kind: StoreKind, targetKind: string, limits: ClaimLimits, now = Date.now()): Promise<ClaimedDelivery[]> {
   if (limits.capacity <= 0) return [];
-  return db.transaction().execute(async (trx) => {
-    if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${claimLockKey(targetKind)})`.execute(trx);
-    const candidates = await trx
-      .selectFrom('outbox as o')
-      .select(['o.seq', 'o.app_id', 'o.event_id', 'o.target_id', 'o.lane', 'o.type', 'o.payload', 'o.attempts', 'o.created_at'])
-      .where('o.target_kind', '=', targetKind)
-      .where('o.status', '=', 'pending')
-      .where('o.next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)]))
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('outbox as e')
-              .select(sql.lit(1).as('one'))
-              .whereRef('e.target_id', '=', 'o.target_id')
-              .whereRef('e.lane', '=', 'o.lane')
-              .where('e.status', '=', 'pending')
-              .whereRef('e.seq', '<', 'o.seq')
-              .whereRef('e.target_kind', '=', 'o.target_kind'),
-          ),
-        ),
-      )
-      .orderBy('o.seq')
-      .limit(limits.capacity * SCAN_FACTOR)
-      .$if(kind === 'postgres', (q) => q.forUpdate('o').skipLocked())
-      .execute();
-    if (candidates.length === 0) return [];
+  return db.transaction().execute((trx) => claimIn(trx, kind, targetKind, limits, now));
+}
 
-    const targets = [...new Set(candidates.map((c) => c.target_id))];
-    const leased = await trx
-      .selectFrom('outbox')
-      .select(['target_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('target_kind', '=', targetKind)
-      .where('status', '=', 'pending')
-      .where('lease_until', '>', now)
-      .where('target_id', 'in', targets)
-      .groupBy('target_id')
-      .execute();
-    const busy = new Map(leased.map((r) => [r.target_id, Number(r.n)]));
+/** `claimDue` inside the caller's transaction `trx` (the worker records finished attempts in the same one: one commit for both). */
+export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind: string, limits: ClaimLimits, now = Date.now()): Promise<ClaimedDelivery[]> {
+  if (limits.capacity <= 0) return [];
+  if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${claimLockKey(targetKind)})`.execute(trx);
+  // The head of each lane: its oldest pending row. Read from the partial index on (target_id, lane, seq)
+  // alone, one entry per pending row, instead of testing every pending row for an earlier one; the
+  // rows behind a head are never candidates. (Lanes are keyed by target id and lane across kinds:
+  // target ids are unique ids, so two kinds never share one.)
+  const heads = trx
+    .selectFrom('outbox')
+    .select(['target_id', 'lane', (eb) => eb.fn.min('seq').as('head')])
+    .where('status', '=', 'pending')
+    .groupBy(['target_id', 'lane'])
+    .as('h');
+  const candidates = await trx
+    .selectFrom('outbox as o')
+    .innerJoin(heads, (join) => join.onRef('h.head', '=', 'o.seq'))
+    .select(['o.seq', 'o.app_id', 'o.event_id', 'o.target_id', 'o.lane', 'o.type', 'o.payload', 'o.attempts', 'o.created_at'])
+    .where('o.target_kind', '=', targetKind)
+    .where('o.next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)]))
+    .orderBy('o.seq')
+    .limit(limits.capacity * SCAN_FACTOR)
+    .$if(kind === 'postgres', (q) => q.forUpdate('o').skipLocked())
+    .execute();
+  if (candidates.length === 0) return [];
 
-    const chosen: typeof candidates = [];
-    for (const row of candidates) {
-      if (chosen.length >= limits.capacity) break;
-      const inFlight = busy.get(row.target_id) ?? 0;
-      if (inFlight >= limits.perTarget) continue;
-      busy.set(row.target_id, inFlight + 1);
-      chosen.push(row);
-    }
-    if (chosen.length === 0) return [];
+  const targets = [...new Set(candidates.map((c) => c.target_id))];
+  const leased = await trx
+    .selectFrom('outbox')
+    .select(['target_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('target_kind', '=', targetKind)
+    .where('status', '=', 'pending')
+    .where('lease_until', '>', now)
+    .where('target_id', 'in', targets)
+    .groupBy('target_id')
+    .execute();
+  const busy = new Map(leased.map((r) => [r.target_id, Number(r.n)]));
 
-    const leaseUntil = now + limits.leaseMs;
-    await trx
-      .updateTable('outbox')
-      .set({ lease_until: leaseUntil })
-      .where('seq', 'in', chosen.map((r) => r.seq))
-      .execute();
-    return chosen.map((r) => ({
-      seq: r.seq,
-      appId: r.app_id,
-      eventId: r.event_id,
-      targetKind,
-      targetId: r.target_id,
-      lane: r.lane,
-      type: r.type,
-      payload: r.payload,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-      leaseUntil,
-    }));
-  });
+  const chosen: typeof candidates = [];
+  for (const row of candidates) {
+    if (chosen.length >= limits.capacity) break;
+    const inFlight = busy.get(row.target_id) ?? 0;
+    if (inFlight >= limits.perTarget) continue;
+    busy.set(row.target_id, inFlight + 1);
+    chosen.push(row);
+  }
+  if (chosen.length === 0) return [];
+
+  const leaseUntil = now + limits.leaseMs;
+  await trx
+    .updateTable('outbox')
+    .set({ lease_until: leaseUntil })
+    .where('seq', 'in', chosen.map((r) => r.seq))
+    .execute();
+  return chosen.map((r) => ({
+    seq: r.seq,
+    appId: r.app_id,
+    eventId: r.event_id,
+    targetKind,
+    targetId: r.target_id,
+    lane: r.lane,
+    type: r.type,
+    payload: r.payload,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    leaseUntil,
+  }));
 }

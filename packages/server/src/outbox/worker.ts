@@ -1,5 +1,7 @@
 import type { Store } from '../store/store.js';
-import { type ClaimedDelivery, claimDue } from './claim.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { type ClaimedDelivery, claimIn } from './claim.js';
 import { type AttemptResult, dropPending, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scheduleSpent } from './schedule.js';
 
@@ -20,8 +22,11 @@ export type SendOutcome =
 export interface OutboxSender {
   /** Makes one attempt; never throws for a receiver's failure, only for its own (the store). */
   send(delivery: ClaimedDelivery, signal: AbortSignal): Promise<SendOutcome>;
-  /** After the outcome is recorded: the target's own state (a webhook's run of failures, its disabling). */
-  settled?(delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void>;
+  /**
+   * Writes, in `trx` beside the recorded outcome, what the outcome means for
+   * its target (a webhook's run of failures, its disabling).
+   */
+  settled?(trx: Kysely<Database>, delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void>;
 }
 
 /** How a worker runs; every field has a default. */
@@ -74,22 +79,24 @@ export function startOutboxWorker(
   let looking = false;
   let again = false;
 
-  async function record(delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void> {
-    const { db } = store;
+  /** Attempts that have finished and wait to be recorded by the next look, in its transaction. */
+  const finished: Array<{ delivery: ClaimedDelivery; outcome: SendOutcome }> = [];
+
+  async function record(trx: Kysely<Database>, delivery: ClaimedDelivery, outcome: SendOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'delivered':
-        return markDelivered(db, delivery, outcome.result);
+        return markDelivered(trx, delivery, outcome.result);
       case 'failed': {
         const failures = delivery.attempts + 1;
-        if (scheduleSpent(schedule, failures)) return markFailed(db, delivery, outcome.result);
-        return markRetry(db, delivery, outcome.result, Date.now() + retryDelay(schedule, failures));
+        if (scheduleSpent(schedule, failures)) return markFailed(trx, delivery, outcome.result);
+        return markRetry(trx, delivery, outcome.result, Date.now() + retryDelay(schedule, failures));
       }
       case 'given_up':
-        return markFailed(db, delivery, outcome.result);
+        return markFailed(trx, delivery, outcome.result);
       case 'gone':
-        return dropPending(db, targetKind, delivery.targetId);
+        return dropPending(trx, targetKind, delivery.targetId);
       case 'aborted':
-        return releaseLease(db, delivery);
+        return releaseLease(trx, delivery);
     }
   }
 
@@ -97,17 +104,38 @@ export function startOutboxWorker(
     try {
       const sent = await sender.send(delivery, stop.signal);
       // An attempt cut short by the shutdown is not the receiver's failure.
-      const outcome: SendOutcome = stop.signal.aborted && sent.kind === 'failed' ? { kind: 'aborted' } : sent;
-      await record(delivery, outcome);
-      await sender.settled?.(delivery, outcome);
+      finished.push({ delivery, outcome: stop.signal.aborted && sent.kind === 'failed' ? { kind: 'aborted' } : sent });
     } catch (error) {
-      // The lease runs out and the row is claimed again: at least once, never lost.
+      // Its lease runs out and it is claimed again: at least once, never lost.
       onError(error);
     }
   }
 
+  /**
+   * One transaction: the attempts finished since the last one are recorded,
+   * then due rows are claimed. On SQLite every commit is an fsync; a burst of
+   * deliveries then costs one per look instead of two per delivery.
+   */
+  async function recordAndClaim(): Promise<ClaimedDelivery[]> {
+    const batch = finished.splice(0);
+    const capacity = stop.signal.aborted ? 0 : maxInFlight - inFlight.size;
+    if (batch.length === 0 && capacity <= 0) return [];
+    try {
+      return await store.db.transaction().execute(async (trx) => {
+        for (const { delivery, outcome } of batch) {
+          await record(trx, delivery, outcome);
+          await sender.settled?.(trx, delivery, outcome);
+        }
+        return claimIn(trx, store.kind, targetKind, { ...limits, capacity });
+      });
+    } catch (error) {
+      // Not recorded: the leases run out and those deliveries are sent again (a repeat, never a loss).
+      onError(error);
+      return [];
+    }
+  }
+
   async function look(): Promise<void> {
-    if (stop.signal.aborted) return;
     if (looking) {
       again = true;
       return;
@@ -117,18 +145,16 @@ export function startOutboxWorker(
     try {
       do {
         again = false;
-        const claimed = await claimDue(store.db, store.kind, targetKind, { ...limits, capacity: maxInFlight - inFlight.size });
+        const claimed = await recordAndClaim();
         for (const delivery of claimed) {
           const attempt = run(delivery).finally(() => {
             inFlight.delete(attempt);
-            // Its lane's next row may be due now, and a slot is free.
+            // Its outcome waits to be recorded, its lane's next row may be due, and a slot is free.
             void look();
           });
           inFlight.add(attempt);
         }
-      } while (again && !stop.signal.aborted);
-    } catch (error) {
-      onError(error);
+      } while (again && (!stop.signal.aborted || finished.length > 0));
     } finally {
       looking = false;
       if (!stop.signal.aborted) {
@@ -153,6 +179,8 @@ export function startOutboxWorker(
         await Promise.allSettled([...inFlight]);
         if (looking) await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      // The last outcomes (given-back leases mostly) are written before the store closes.
+      if (finished.length > 0) await look();
     },
   };
 }

@@ -14,7 +14,8 @@ export async function recordSuccess(db: Kysely<Database>, appId: string, id: str
 /**
  * A delivery failed: starts the endpoint's run of failures if none is going
  * on, and disables the endpoint once the run has lasted `windowMs` (24 h).
- * Returns whether this call disabled it.
+ * Returns whether this call disabled it. `trx` is the worker's transaction,
+ * so the disabling commits with the outcome that caused it.
  */
 export async function recordFailure(db: Kysely<Database>, appId: string, id: string, windowMs: number, now = Date.now()): Promise<boolean> {
   await db.updateTable('webhooks').set({ failing_since: now }).where('app_id', '=', appId).where('id', '=', id).where('failing_since', 'is', null).execute();
@@ -26,39 +27,37 @@ export async function recordFailure(db: Kysely<Database>, appId: string, id: str
 /**
  * Disables an endpoint that kept failing, gives up its pending deliveries,
  * and writes a `webhook.disabled` row to its outbox, never sent (the endpoint
- * is the one that fails), for its delivery log: all in one transaction. Of
- * two processes that see the same failure, one disables.
+ * is the one that fails), for its delivery log: all in the caller's
+ * transaction `trx`. Of two processes that see the same failure, one disables.
  */
-async function disableEndpoint(db: Kysely<Database>, appId: string, id: string, failingSince: number, now: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    const disabled = await trx
-      .updateTable('webhooks')
-      .set({ disabled_at: now, updated_at: now })
-      .where('app_id', '=', appId)
-      .where('id', '=', id)
-      .where('disabled_at', 'is', null)
-      .executeTakeFirst();
-    if (disabled.numUpdatedRows === 0n) return false;
-    const reason = `deliveries failed for ${Math.round((now - failingSince) / 60_000)} minutes, since ${toIso(failingSince)}`;
-    await trx
-      .updateTable('outbox')
-      .set({ status: 'failed', lease_until: null })
-      .where('target_kind', '=', WEBHOOK_TARGET)
-      .where('target_id', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
-    const event: WebhookDisabledEvent = { type: 'webhook.disabled', webhookId: id, reason, createdAt: toIso(now) };
-    const lane = `webhook:${id}`;
-    await enqueue(trx, [{ appId, eventId: randomId('evt'), targetKind: WEBHOOK_TARGET, targetId: id, lane, type: event.type, payload: webhookBody(event.type, now, JSON.stringify(event)) }], now);
-    // Written as given up at once: the worker must not try to send it.
-    await trx
-      .updateTable('outbox')
-      .set({ status: 'failed', last_error: 'not sent: the endpoint is disabled' })
-      .where('target_kind', '=', WEBHOOK_TARGET)
-      .where('target_id', '=', id)
-      .where('lane', '=', lane)
-      .where('status', '=', 'pending')
-      .execute();
-    return true;
-  });
+async function disableEndpoint(trx: Kysely<Database>, appId: string, id: string, failingSince: number, now: number): Promise<boolean> {
+  const disabled = await trx
+    .updateTable('webhooks')
+    .set({ disabled_at: now, updated_at: now })
+    .where('app_id', '=', appId)
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (disabled.numUpdatedRows === 0n) return false;
+  const reason = `deliveries failed for ${Math.round((now - failingSince) / 60_000)} minutes, since ${toIso(failingSince)}`;
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'failed', lease_until: null })
+    .where('target_kind', '=', WEBHOOK_TARGET)
+    .where('target_id', '=', id)
+    .where('status', '=', 'pending')
+    .execute();
+  const event: WebhookDisabledEvent = { type: 'webhook.disabled', webhookId: id, reason, createdAt: toIso(now) };
+  const lane = `webhook:${id}`;
+  await enqueue(trx, [{ appId, eventId: randomId('evt'), targetKind: WEBHOOK_TARGET, targetId: id, lane, type: event.type, payload: webhookBody(event.type, now, JSON.stringify(event)) }], now);
+  // Written as given up at once: the worker must not try to send it.
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'failed', last_error: 'not sent: the endpoint is disabled' })
+    .where('target_kind', '=', WEBHOOK_TARGET)
+    .where('target_id', '=', id)
+    .where('lane', '=', lane)
+    .where('status', '=', 'pending')
+    .execute();
+  return true;
 }

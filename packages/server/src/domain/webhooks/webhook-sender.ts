@@ -84,9 +84,9 @@ export function webhookSender(store: Store, guard: OutboundGuard, options: Webho
         return { kind: 'failed', result: { statusCode: null, error: `${error.reason}: ${error.message}`, durationMs: performance.now() - started } };
       }
     },
-    async settled(delivery, outcome) {
-      if (outcome.kind === 'delivered') await recordSuccess(store.db, delivery.appId, delivery.targetId);
-      else if (outcome.kind === 'failed') await recordFailure(store.db, delivery.appId, delivery.targetId, options.disableAfterMs);
+    async settled(trx, delivery, outcome) {
+      if (outcome.kind === 'delivered') await recordSuccess(trx, delivery.appId, delivery.targetId);
+      else if (outcome.kind === 'failed') await recordFailure(trx, delivery.appId, delivery.targetId, options.disableAfterMs);
     },
   };
 }
