@@ -1,5 +1,7 @@
 import type { WebhookBody, WebhookDisabledEvent } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webhookBody } from '../src/domain/webhooks/webhook-body.js';
+import { enqueue } from '../src/outbox/index.js';
 import { chatApp, createChannel, send } from './helpers/chat.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
@@ -94,5 +96,26 @@ describe.each(storeKinds)('an endpoint that keeps failing (%s)', (kind) => {
     await until(() => outboxOf(store, gone.id), (rows) => rows.length === 0);
     await sleep(200);
     expect(failing.received.length).toBeLessThanOrEqual(seen + 1);
+  });
+
+  it('holds the deliveries of an endpoint the app paused, without counting attempts, and sends them once it is enabled', async () => {
+    const { app } = await t.createApp('Paused');
+    const store = t.server.context.store;
+    const paused = await insertWebhook(store, app.id, `${healthy.url}?paused`, { events: ['message.new'] });
+    await store.db.updateTable('webhooks').set({ disabled_at: Date.now() }).where('id', '=', paused.id).execute();
+    // A delivery written before the pause (the pause itself stops new ones from being written).
+    const body = webhookBody('message.new', Date.now(), '{"type":"message.new","note":"wait for me"}');
+    await enqueue(store.db, [{ appId: app.id, eventId: 'evt_paused', targetKind: 'webhook', targetId: paused.id, lane: 'paused', type: 'message.new', payload: body }]);
+    const ofPaused = () => healthy.received.filter((r) => r.id === 'evt_paused');
+
+    // Several rechecks (every 40 ms here, 5 s by default) later: not sent, no attempt counted, still owed.
+    await sleep(400);
+    expect(ofPaused()).toEqual([]);
+    expect((await outboxOf(store, paused.id)).map((r) => [r.status, r.attempts])).toEqual([['pending', 0]]);
+
+    await store.db.updateTable('webhooks').set({ disabled_at: null, failing_since: null }).where('id', '=', paused.id).execute();
+    await healthy.waitFor(() => ofPaused().length >= 1);
+    expect(ofPaused()[0]!.raw).toBe(body);
+    await until(() => outboxOf(store, paused.id), (rows) => rows[0]?.status === 'delivered');
   });
 });

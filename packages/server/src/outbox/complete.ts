@@ -53,6 +53,11 @@ export async function releaseLease(db: Kysely<Database>, delivery: ClaimedDelive
   await ownRow(db, delivery).set({ lease_until: null }).execute();
 }
 
+/** Puts a delivery off until `until` without counting an attempt (its target is paused). */
+export async function postpone(db: Kysely<Database>, delivery: ClaimedDelivery, until: number): Promise<void> {
+  await ownRow(db, delivery).set({ lease_until: null, next_attempt_at: until }).execute();
+}
+
 /** Removes the pending deliveries of a target that no longer exists (a deleted webhook). */
 export async function dropPending(db: Kysely<Database>, targetKind: string, targetId: string): Promise<void> {
   await db.deleteFrom('outbox').where('target_kind', '=', targetKind).where('target_id', '=', targetId).where('status', '=', 'pending').execute();

@@ -2,7 +2,7 @@ import type { Store } from '../store/store.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { type ClaimedDelivery, claimIn } from './claim.js';
-import { type AttemptResult, dropPending, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
+import { type AttemptResult, dropPending, postpone, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scheduleSpent } from './schedule.js';
 
 /** What became of one attempt, as the sender saw it. */
@@ -11,8 +11,10 @@ export type SendOutcome =
   | { kind: 'delivered'; result: AttemptResult }
   /** It did not: tried again on the schedule, or given up once the schedule has run out. */
   | { kind: 'failed'; result: AttemptResult }
-  /** Not to be tried again (its target is disabled). */
+  /** Not to be tried again. */
   | { kind: 'given_up'; result: AttemptResult }
+  /** Not sent now and no attempt counted (its target is paused): looked at again at `until`. */
+  | { kind: 'held'; until: number }
   /** Its target no longer exists: its pending deliveries go. */
   | { kind: 'gone' }
   /** The worker is stopping: the lease is given back, no attempt counted. */
@@ -95,6 +97,8 @@ export function startOutboxWorker(
         return markFailed(trx, delivery, outcome.result);
       case 'gone':
         return dropPending(trx, targetKind, delivery.targetId);
+      case 'held':
+        return postpone(trx, delivery, outcome.until);
       case 'aborted':
         return releaseLease(trx, delivery);
     }

@@ -32,7 +32,7 @@ export interface WebhookDelivery {
  */
 export function startWebhookDelivery(store: Store, guard: OutboundGuard, options: WebhookDeliveryOptions = {}, onError?: (error: unknown) => void): WebhookDelivery {
   const schedule = options.schedule ?? DEFAULT_RETRY_SCHEDULE;
-  const sender = webhookSender(store, guard, { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), disableAfterMs: schedule.windowMs });
+  const sender = webhookSender(store, guard, { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), disableAfterMs: schedule.windowMs, pausedRecheckMs: schedule.delaysMs[0] ?? 5_000 });
   const worker = startOutboxWorker(store, WEBHOOK_TARGET, sender, { ...options, schedule }, onError);
   addEventSink(store, webhookEventSink(() => worker.nudge()));
   return {

@@ -12,6 +12,8 @@ export interface WebhookSendOptions {
   timeoutMs?: number;
   /** An endpoint failing this long is disabled (the retry schedule's window, 24 h). */
   disableAfterMs: number;
+  /** How often the deliveries of a paused endpoint are looked at again (the schedule's first wait, 5 s). */
+  pausedRecheckMs: number;
 }
 
 /** The receiver's answer is not read, only drained: a small cap keeps a chatty receiver from costing memory. */
@@ -53,7 +55,8 @@ export function webhookSender(store: Store, guard: OutboundGuard, options: Webho
         .where('id', '=', delivery.targetId)
         .executeTakeFirst();
       if (!hook) return { kind: 'gone' };
-      if (hook.disabled_at !== null) return { kind: 'given_up', result: { statusCode: null, error: 'not sent: the endpoint is disabled', durationMs: 0 } };
+      // Paused by the app (one disabled for failing had its deliveries given up then): they wait, and go once it is enabled.
+      if (hook.disabled_at !== null) return { kind: 'held', until: Date.now() + options.pausedRecheckMs };
       const now = Date.now();
       let secrets: string[];
       try {
