@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { AppResponse, UpdateAppResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, getApp as readApp, hookSecretOwner, updateApp } from '../src/domain/auth/apps.js';
+import { hookChange } from '../src/domain/hooks/hook-settings.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { SecretBox } from '../src/store/secret-box.js';
+import { openSqliteStore } from '../src/store/sqlite.js';
+import { createTestStorage } from './helpers/stores.js';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
 import { type HookReceiver, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
 import { call, expectError } from './helpers/http.js';
@@ -110,5 +117,31 @@ describe.each(storeKinds)('before-send hook settings on %s', (kind) => {
       expectError(await patch({ beforeSendHook: { url } }), 'webhook_url_refused', 400);
     }
     expect((await getApp()).app.beforeSendHook?.url).toBe(hook.url);
+  });
+});
+
+describe('the before-send hook secret at rest', () => {
+  it('is sealed to its app with CHATSDK_SECRET_KEY, and opens only there', async () => {
+    const storage = await createTestStorage('sqlite');
+    const box = SecretBox.fromKey(randomBytes(32).toString('base64'));
+    const store = openSqliteStore(`${storage.env.CHATSDK_DATA_DIR}/chatsdk.db`, box);
+    try {
+      await migrateToLatest(store);
+      const app = await createApp(store, { name: 'Sealed' });
+      const rules = { allowHttp: false, allowHosts: ['127.0.0.1:9999'] };
+      const change = await hookChange(app, { beforeSendHook: { url: 'http://127.0.0.1:9999/hook' } }, rules, box);
+      const secret = change?.secret ?? '';
+      expect(secret).toMatch(/^whsec_/);
+      await updateApp(store, app.id, {}, change?.columns);
+      const row = await store.db.selectFrom('apps').select('before_send_secret').where('id', '=', app.id).executeTakeFirstOrThrow();
+      expect(SecretBox.isSealed(row.before_send_secret ?? '')).toBe(true);
+      expect(row.before_send_secret).not.toContain(secret.slice(6));
+      expect((await readApp(store, app.id))?.beforeSendHook?.secret).toBe(secret);
+      // Copied into another app's row, it does not open: the seal names its owner.
+      expect(() => box.open(row.before_send_secret ?? '', hookSecretOwner('app_other'))).toThrow();
+    } finally {
+      await store.close();
+      await storage.destroy();
+    }
   });
 });
