@@ -104,9 +104,13 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   });
   const gateway = attachGateway(app, context, app.log, options.realtime);
   // Before the first request: from here every transaction writes its events' webhook deliveries.
-  const webhooks = startWebhookDelivery(store, outbound, options.webhooks ?? webhookDeliveryFromEnv(process.env), (error) =>
-    app.log.warn({ err: error }, 'webhook delivery failed on the store; the lease runs out and it is tried again'),
-  );
+  // While the store is away every poll fails: one warning in 10 s says so without flooding the log.
+  let warnedAt = 0;
+  const webhooks = startWebhookDelivery(store, outbound, options.webhooks ?? webhookDeliveryFromEnv(process.env), (error) => {
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    app.log.warn({ err: error }, 'webhook delivery failed on the store; the lease runs out and it is tried again');
+  });
   // Uploads never attached, and bytes a delete could not remove, go within the hour after their time.
   const sweep = setInterval(() => {
     sweepUploads({ store, files }).catch((error: unknown) => app.log.warn({ err: error }, 'upload sweep failed; the next one retries'));
