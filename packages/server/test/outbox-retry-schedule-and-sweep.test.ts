@@ -47,4 +47,16 @@ describe.each(storeKinds)('the outbox sweep (%s)', (kind) => {
     const left = await db.selectFrom('outbox').select('lane').where('target_id', '=', 'wh_sweep').orderBy('lane').execute();
     expect(left.map((r) => r.lane)).toEqual(['new-delivered', 'old-pending']);
   });
+
+  it('walks past the first thousand old rows to the rest, and stops at the new ones', async () => {
+    const { app } = await t.createApp('Sweep many');
+    const { db } = t.server.context.store;
+    const now = Date.now();
+    const entry = (i: number) => ({ appId: app.id, eventId: `evt_${i}`, targetKind: 'sweep-many', targetId: 'wh_many', lane: 'l', type: 'message.new', payload: '{}' });
+    await enqueue(db, Array.from({ length: 2100 }, (_, i) => entry(i)), now - OUTBOX_RETENTION_MS - 1);
+    await enqueue(db, Array.from({ length: 5 }, (_, i) => entry(10_000 + i)), now);
+    await db.updateTable('outbox').set({ status: 'delivered' }).where('target_id', '=', 'wh_many').execute();
+    expect(await sweepOutbox(db, now)).toBe(2100);
+    expect(await db.selectFrom('outbox').select('seq').where('target_id', '=', 'wh_many').execute()).toHaveLength(5);
+  });
 });
