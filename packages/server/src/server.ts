@@ -73,9 +73,10 @@ function listeningOrigin(address: AddressInfo | string | null): string | undefin
 /** Opens the store, migrates it, and builds the HTTP API. */
 export async function createChatServer(options: ChatServerOptions): Promise<ChatServer> {
   const { config } = options;
-  // First: a bad allowlist entry stops the start before anything is opened.
+  // First: a bad allowlist entry (or webhook setting) stops the start before anything is opened.
   const outboundPolicy = options.outbound ?? outboundPolicyFromEnv(process.env);
   const outbound = createOutboundGuard({ userAgent: `ChatSDK/${VERSION}`, ...outboundPolicy });
+  const webhookOptions = options.webhooks ?? webhookDeliveryFromEnv(process.env);
   const store = options.store ?? openStore(config);
   await migrateToLatest(store);
   const bus = options.bus ?? openBus(config.redisUrl);
@@ -106,7 +107,7 @@ export async function createChatServer(options: ChatServerOptions): Promise<Chat
   // Before the first request: from here every transaction writes its events' webhook deliveries.
   // While the store is away every poll fails: one warning in 10 s says so without flooding the log.
   let warnedAt = 0;
-  const webhooks = startWebhookDelivery(store, outbound, options.webhooks ?? webhookDeliveryFromEnv(process.env), (error) => {
+  const webhooks = startWebhookDelivery(store, outbound, webhookOptions, (error) => {
     if (Date.now() - warnedAt < 10_000) return;
     warnedAt = Date.now();
     app.log.warn({ err: error }, 'webhook delivery failed on the store; the lease runs out and it is tried again');
