@@ -10,8 +10,9 @@ import { insertWebhook, outboxOf } from './helpers/webhooks.js';
 const textOf = (r: ReceivedWebhook) => (r.body.type === 'message.new' ? (r.body.data as MessageNewEvent).message.text : undefined);
 const channelOf = (r: ReceivedWebhook) => (r.body.data as { channelId?: string }).channelId;
 
-/** A retry schedule shrunk from seconds to tens of milliseconds, without jitter, and a window no test reaches. */
-const schedule = { delaysMs: [60, 120, 240], windowMs: 600_000, jitter: 0 };
+/** A retry schedule shrunk from seconds to a fraction of one, without jitter, and a window no test reaches. */
+// Long enough (2.1 s for 3 retries) for the other sends of the test to be answered and delivered meanwhile on a busy machine.
+const schedule = { delaysMs: [300, 600, 1200], windowMs: 600_000, jitter: 0 };
 
 describe.each(storeKinds)('webhook retries and order (%s)', (kind) => {
   let t: TestServer;
@@ -32,14 +33,17 @@ describe.each(storeKinds)('webhook retries and order (%s)', (kind) => {
     const alice = { token: chat.users.alice!.token };
     await createChannel(t, alice, { type: 'messaging', id: 'stuck', members: ['bob'] });
     await createChannel(t, alice, { type: 'messaging', id: 'free', members: ['bob'] });
-    receiver.failNext(3, 503, (r) => textOf(r) === 'stuck 1');
+    // A second endpoint of the app gets the same events; only the first one's delivery of 'stuck 1' fails.
+    await insertWebhook(t.server.context.store, chat.appId, `${receiver.url}?other`, { events: ['message.new'] });
+    receiver.failNext(3, 503, (r) => textOf(r) === 'stuck 1' && !r.path.includes('other'));
 
     await send(t, alice, 'stuck', { text: 'stuck 1' });
     // Sent one by one, so that each channel's order is the order of the answers here.
     for (let i = 2; i <= 4; i += 1) await send(t, alice, 'stuck', { text: `stuck ${i}` });
     for (let i = 1; i <= 3; i += 1) await send(t, alice, 'free', { text: `free ${i}` });
 
-    const mine = () => receiver.received.filter((r) => channelOf(r) === 'stuck' || channelOf(r) === 'free');
+    const both = () => receiver.received.filter((r) => channelOf(r) === 'stuck' || channelOf(r) === 'free');
+    const mine = () => both().filter((r) => !r.path.includes('other'));
     await receiver.waitFor(() => mine().filter((r) => r.status === 204).length >= 7);
 
     const first = mine().filter((r) => textOf(r) === 'stuck 1');
@@ -55,6 +59,10 @@ describe.each(storeKinds)('webhook retries and order (%s)', (kind) => {
     const free = mine().filter((r) => channelOf(r) === 'free');
     expect(free.map(textOf)).toEqual(['free 1', 'free 2', 'free 3']);
     for (const r of free) expect(r.at).toBeLessThan(success.at);
+    // Nor did the other endpoint's copy of the same channel: its lane is its own.
+    const other = both().filter((r) => r.path.includes('other') && channelOf(r) === 'stuck');
+    expect(other.map((r) => [textOf(r), r.status])).toEqual([1, 2, 3, 4].map((i) => [`stuck ${i}`, 204]));
+    for (const r of other) expect(r.at).toBeLessThan(success.at);
 
     const row = (await outboxOf(t.server.context.store, hook.id)).find((r) => r.event_id === success.id)!;
     expect(row).toMatchObject({ status: 'delivered', attempts: 4, last_status_code: 204, last_error: null });
@@ -105,6 +113,35 @@ describe.each(storeKinds)('webhook retries and order (%s)', (kind) => {
     } finally {
       await server.close();
       await slow.close();
+    }
+  });
+
+  it('gives up on an attempt the endpoint does not answer within the time cap, records the timeout, and retries', async () => {
+    const hanging = await startWebhookReceiver();
+    const server = await startTestServer(kind, { outbound: { allowHosts: [hanging.hostPort] }, webhooks: { pollMs: 30, schedule, timeoutMs: 200 } });
+    try {
+      const chat = await chatApp(server, ['eve']);
+      const store = server.server.context.store;
+      const hook = await insertWebhook(store, chat.appId, hanging.url, { events: ['message.new'] });
+      hanging.delay(1500);
+      await createChannel(server, { token: chat.users.eve!.token }, { type: 'messaging', id: 'slow' });
+      await send(server, { token: chat.users.eve!.token }, 'slow', { text: 'are you there' });
+      const deadline = Date.now() + 10_000;
+      let row = (await outboxOf(store, hook.id))[0];
+      while ((row?.attempts ?? 0) < 1 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        row = (await outboxOf(store, hook.id))[0];
+      }
+      expect(row!.last_error).toMatch(/^timeout: no complete answer within 200 ms/);
+      expect(row!.last_status_code).toBeNull();
+      expect(row!.last_duration_ms).toBeGreaterThanOrEqual(190);
+      expect(row!.last_duration_ms).toBeLessThan(1500);
+      hanging.delay(0);
+      while ((await outboxOf(store, hook.id))[0]?.status !== 'delivered' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect((await outboxOf(store, hook.id))[0]!.status).toBe('delivered');
+    } finally {
+      await server.close();
+      await hanging.close();
     }
   });
 });

@@ -10,6 +10,8 @@ export interface ReceivedWebhook {
   body: WebhookBody;
   /** The `webhook-id` header. */
   id: string;
+  /** The request's path and query (tells apart webhooks that share this receiver). */
+  path: string;
   /** The status the receiver answered with. */
   status: number;
   at: number;
@@ -61,6 +63,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         raw,
         body: JSON.parse(raw) as WebhookBody,
         id: String(req.headers['webhook-id']),
+        path: req.url ?? '',
         status: 204,
         at: Date.now(),
       };
