@@ -1,8 +1,8 @@
-import type { Store } from '../store/store.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { type ClaimedDelivery, claimIn } from './claim.js';
-import { type AttemptResult, dropPending, postpone, releaseAllLeases, markDelivered, markFailed, markRetry, releaseLease } from './complete.js';
+import { type AttemptResult, dropPending, markDelivered, markFailed, markRetry, postpone, releaseAllLeases, releaseLease } from './complete.js';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scheduleSpent } from './schedule.js';
 
 /** What became of one attempt, as the sender saw it. */
@@ -58,7 +58,7 @@ export interface OutboxWorker {
 /**
  * Starts a worker for deliveries of `targetKind`: it claims due rows (see
  * `claimDue` for order and sharing), hands each to `sender`, and records the
- * outcome. A failure waits on the retry schedule; a row whose schedule ran
+ * outcome with its next claim. A failure waits on the retry schedule; a row whose schedule ran
  * out is given up. `onError` hears the store's failures (the loop goes on).
  */
 export function startOutboxWorker(
