@@ -45,11 +45,13 @@ function claimLockKey(kind: string): number {
  * is running, and no earlier row of the same lane of the same target is
  * still pending: a lane is sent one row at a time in `seq` order, and a row
  * that keeps failing holds back only the rows behind it in its own lane.
- * Per target, rows already leased (by any process) count against `perTarget`.
+ * Per target, rows already leased (by any process) count against `perTarget`,
+ * and at most `perTarget` of its due heads are looked at, so a target with
+ * many busy lanes does not hide the rows of the targets after it.
  *
- * On PostgreSQL several processes claim from one table: the rows are taken
- * `FOR UPDATE SKIP LOCKED`, and claims of one kind take turns on an advisory
- * lock held for the claim only, so two processes cannot both count a target's
+ * On PostgreSQL several processes claim from one table: the picked rows are
+ * locked `FOR UPDATE SKIP LOCKED`, and claims of one kind take turns on an
+ * advisory lock held for the claim's transaction only, so two processes cannot both count a target's
  * leases as free and send more than `perTarget` to it, nor take one row twice.
  * SQLite has one writer and one worker.
  */
@@ -72,16 +74,22 @@ export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind
     .where('status', '=', 'pending')
     .groupBy(['target_id', 'lane'])
     .as('h');
-  const candidates = await trx
+  // The due heads, at most `perTarget` of each target (its oldest): a target with a thousand busy lanes
+  // must not fill the page and hide the others' rows.
+  const ranked = trx
     .selectFrom('outbox as o')
     .innerJoin(heads, (join) => join.onRef('h.head', '=', 'o.seq'))
-    .select(['o.seq', 'o.app_id', 'o.event_id', 'o.target_id', 'o.lane', 'o.type', 'o.payload', 'o.attempts', 'o.created_at'])
+    .select(['o.seq', 'o.target_id', sql<number>`row_number() over (partition by ${sql.ref('o.target_id')} order by ${sql.ref('o.seq')})`.as('rank')])
     .where('o.target_kind', '=', targetKind)
     .where('o.next_attempt_at', '<=', now)
     .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)]))
-    .orderBy('o.seq')
+    .as('r');
+  const candidates = await trx
+    .selectFrom(ranked)
+    .select(['r.seq', 'r.target_id'])
+    .where('r.rank', '<=', limits.perTarget)
+    .orderBy('r.seq')
     .limit(limits.capacity * SCAN_FACTOR)
-    .$if(kind === 'postgres', (q) => q.forUpdate('o').skipLocked())
     .execute();
   if (candidates.length === 0) return [];
 
@@ -97,14 +105,27 @@ export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind
     .execute();
   const busy = new Map(leased.map((r) => [r.target_id, Number(r.n)]));
 
-  const chosen: typeof candidates = [];
+  const picked: number[] = [];
   for (const row of candidates) {
-    if (chosen.length >= limits.capacity) break;
+    if (picked.length >= limits.capacity) break;
     const inFlight = busy.get(row.target_id) ?? 0;
     if (inFlight >= limits.perTarget) continue;
     busy.set(row.target_id, inFlight + 1);
-    chosen.push(row);
+    picked.push(row.seq);
   }
+  if (picked.length === 0) return [];
+
+  // The picked rows themselves, checked again and locked (PostgreSQL cannot lock rows of a window
+  // query): a row a completion is writing right now is skipped, not waited for.
+  const chosen = await trx
+    .selectFrom('outbox')
+    .select(['seq', 'app_id', 'event_id', 'target_id', 'lane', 'type', 'payload', 'attempts', 'created_at'])
+    .where('seq', 'in', picked)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+    .orderBy('seq')
+    .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked())
+    .execute();
   if (chosen.length === 0) return [];
 
   const leaseUntil = now + limits.leaseMs;
