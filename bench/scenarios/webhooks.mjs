@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { startLoad } from '../lib/load.mjs';
 import { loadFigures, measureQuietly, positiveOption, MAX_DISTURBANCE_OPTION } from '../lib/measured.mjs';
 import { call, issueTokens, seedUsers, userId } from '../lib/seed.mjs';
+import { processCpuSeconds } from '../lib/machine.mjs';
 import { createApp } from '../lib/server.mjs';
 import { round3 } from '../lib/stats.mjs';
 import { startWebhookReceiver } from '../lib/webhook-receiver.mjs';
@@ -105,7 +106,7 @@ export async function run({ env, store, options: raw, log, startAnotherServer })
     await removeWebhook(hookedId);
     await call(url, 'PATCH', '/api/app', key, { beforeSendHook: null });
 
-    for (const channels of o.channels) rates.push(await deliveryRate({ url, receiver, tokens, channels, events: o.events, inFlight: o.sendConcurrency, addWebhook, removeWebhook, log }));
+    for (const channels of o.channels) rates.push(await deliveryRate({ url, serverPid, receiver, tokens, channels, events: o.events, inFlight: o.sendConcurrency, addWebhook, removeWebhook, log }));
   } finally {
     await load.stop();
     await receiver.close();
@@ -115,7 +116,7 @@ export async function run({ env, store, options: raw, log, startAnotherServer })
 
 /**
  * @typedef {{ events: number, afterLoadSeconds: number, duplicates: number }} Drain
- * @typedef {{ channels: number, events: number, seconds: number, perSecond: number, sendSeconds: number, lagMs: number, duplicates: number, outOfOrder: number }} Rate
+ * @typedef {{ channels: number, events: number, seconds: number, perSecond: number, sendSeconds: number, lagMs: number, duplicates: number, outOfOrder: number, serverCpuUsPerEvent: number | null }} Rate
  */
 
 /** The channel's last message seq: how many sends it stored. @param {string} url @param {string} token */
@@ -144,11 +145,11 @@ async function drain(receiver, tally, events, log) {
  * Sends `events` messages round-robin over `channels` channels, `inFlight`
  * at a time, with one webhook, and times the first send to the last event
  * the receiver gets.
- * @param {{ url: string, receiver: Awaited<ReturnType<typeof startWebhookReceiver>>, tokens: string[], channels: number, events: number, inFlight: number,
+ * @param {{ url: string, serverPid: number, receiver: Awaited<ReturnType<typeof startWebhookReceiver>>, tokens: string[], channels: number, events: number, inFlight: number,
  *   addWebhook: (url: string) => Promise<string>, removeWebhook: (id: string) => Promise<unknown>, log: (m: string) => void }} o
  * @returns {Promise<Rate>}
  */
-async function deliveryRate({ url, receiver, tokens, channels, events, inFlight, addWebhook, removeWebhook, log }) {
+async function deliveryRate({ url, serverPid, receiver, tokens, channels, events, inFlight, addWebhook, removeWebhook, log }) {
   const target = receiver.path(`rate-${channels}`, { order: true });
   const id = await addWebhook(target.url);
   log(`delivery rate: ${events} messages over ${channels} channel${channels === 1 ? '' : 's'}, ${inFlight} sends in flight`);
@@ -162,6 +163,7 @@ async function deliveryRate({ url, receiver, tokens, channels, events, inFlight,
     await response.arrayBuffer();
     if (response.status !== 201) throw new Error(`send ${n} answered ${response.status}`);
   };
+  const cpuBefore = processCpuSeconds(serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
@@ -171,6 +173,7 @@ async function deliveryRate({ url, receiver, tokens, channels, events, inFlight,
   const sent = performance.now();
   await receiver.waitFor(target.tally, events, DRAIN_TIMEOUT_MS);
   const seconds = (target.tally.lastNewAt - started) / 1000;
+  const cpuAfter = processCpuSeconds(serverPid);
   await removeWebhook(id);
   const rate = {
     channels,
@@ -181,8 +184,10 @@ async function deliveryRate({ url, receiver, tokens, channels, events, inFlight,
     lagMs: round3(Math.max(0, target.tally.lastNewAt - sent)),
     duplicates: target.tally.requests - target.tally.ids.size,
     outOfOrder: target.tally.outOfOrder,
+    // The server's CPU from the first send to the last delivery, per event: its send and its delivery together.
+    serverCpuUsPerEvent: cpuBefore === undefined || cpuAfter === undefined ? null : round3(((cpuAfter - cpuBefore) * 1e6) / events),
   };
-  log(`  ${rate.perSecond} events/s delivered (sends took ${rate.sendSeconds} s; the last event came ${rate.lagMs} ms after the last send)`);
+  log(`  ${rate.perSecond} events/s delivered (sends took ${rate.sendSeconds} s; the last event came ${rate.lagMs} ms after the last send; server CPU ${rate.serverCpuUsPerEvent} µs per event, send and delivery)`);
   return rate;
 }
 
@@ -206,7 +211,7 @@ function report(cost, rates) {
   const figures = [
     ...rates.map((r) => ({
       figure: `${r.events} sends over ${r.channels} channel${r.channels === 1 ? '' : 's'}: events delivered/s (first send → last delivery)`,
-      value: `${r.perSecond}/s (${r.seconds} s; sends took ${r.sendSeconds} s, last event ${r.lagMs} ms after the last send)`,
+      value: `${r.perSecond}/s (${r.seconds} s; sends took ${r.sendSeconds} s, last event ${r.lagMs} ms after the last send; server CPU ${r.serverCpuUsPerEvent ?? '?'} µs per event, send + delivery)`,
     })),
     {
       figure: 'delivery-rate runs: repeats, out of order per channel',
