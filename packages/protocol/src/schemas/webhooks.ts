@@ -42,7 +42,7 @@ export const UpdateWebhookBody = Type.Object(
     url: Type.Optional(HttpUrl),
     events: Type.Optional(Type.Array(WebhookEventPattern, { minItems: 1, maxItems: 64 })),
     description: Type.Optional(Type.String({ maxLength: 256 })),
-    /** `false` enables a disabled endpoint again (its held deliveries resume); `true` pauses it. */
+    /** `true` pauses the endpoint (its deliveries wait); `false` enables it again: a paused one sends what waited, one disabled after 24 h of failures sends new events only (replay re-sends the rest). */
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
