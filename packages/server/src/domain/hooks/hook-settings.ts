@@ -24,8 +24,9 @@ export interface HookChange {
  * - `beforeSendHook: null` removes the hook and forgets its secret.
  * - `rotateBeforeSendHookSecret: true` gives the hook a new secret at once.
  *
- * The URL is judged as a webhook's is, by the same check (`webhook_url_refused`). Undefined
- * when the change does not touch the hook.
+ * The URL is judged by the webhooks' own check (`webhook_url_refused`).
+ * Undefined when the change does not touch the hook. Two first-time PATCHes
+ * racing each make a secret and the later write wins: set the hook once.
  */
 export async function hookChange(
   app: AppRecord,
