@@ -28,6 +28,8 @@ export interface BeforeSendRequest {
   /** When the sender sent it, ISO-8601. */
   timestamp: string;
   data: {
+    /** Present (true) when the sender is editing a message already sent: `message` is the message as the edit would leave it. */
+    edit?: true;
     message: BeforeSendMessage;
     user: { id: string; name: string | null; image: string | null; role: string; custom: Record<string, unknown> };
     channel: { id: string; type: string; name: string | null; memberCount: number; custom: Record<string, unknown> };

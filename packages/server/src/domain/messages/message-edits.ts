@@ -4,7 +4,6 @@ import { ApiError } from '../../errors.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
 import { serialiseCustom } from '../common/custom-data.js';
-import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { attachUploads, releaseUploads, uploadIdsOf } from '../files/attachments.js';
 import { purgeUploadsOf } from '../files/upload-deletes.js';
@@ -12,6 +11,8 @@ import { addMentions, mentionCandidates, removeMentions, resolveMentions } from 
 import { accessMessage, lockMessage } from './message-access.js';
 import { checkMessageContent } from './message-content.js';
 import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
+import type { SendContext } from './send-message.js';
+import { screenMessage } from './send-hook.js';
 
 /**
  * Whom an edited text mentions. Mentions given at send time in
@@ -26,6 +27,45 @@ async function mentionsAfterEdit(trx: Tx, message: MessageRecord, text: string):
 }
 
 /**
+ * A user's edit put to the app's before-send hook, as the message the edit
+ * would leave: otherwise a message the hook would refuse could be sent clean
+ * and then edited into it. Outside the transaction, like a send's; an edit
+ * the transaction would refuse anyway (not the author, a tombstone) is not
+ * shown to the hook. Returns the patch to apply, with the hook's replacements.
+ */
+async function screenedEdit(ctx: SendContext, caller: Caller, id: string, patch: UpdateMessageBody): Promise<UpdateMessageBody> {
+  const hook = caller.app.beforeSendHook;
+  if (caller.kind !== 'user' || !hook) return patch;
+  const { access, message } = await accessMessage(ctx.store.db, caller, id);
+  if (message.userId !== caller.user.id || message.deletedAt !== null) return patch;
+  const text = patch.text ?? message.text;
+  const attachments = patch.attachments ?? message.attachments;
+  const custom = patch.custom ?? message.custom;
+  checkMessageContent(caller.app, text, attachments);
+  const draft = {
+    id,
+    channelId: message.channelId,
+    text,
+    attachments,
+    custom,
+    mentionedUsers: message.mentionedUsers,
+    parentId: message.parentId,
+    quotedMessageId: message.quotedMessageId,
+    showInChannel: message.showInChannel,
+    silent: message.silent,
+  };
+  const draftCustom = serialiseCustom(custom);
+  const screened = await screenMessage(ctx.outbound, caller, hook, access.channel, draft, draftCustom, true);
+  // Only what changed is written: a part the hook replaced becomes part of the edit.
+  return {
+    ...patch,
+    ...(screened.text !== text ? { text: screened.text } : {}),
+    ...(screened.attachments !== attachments ? { attachments: screened.attachments } : {}),
+    ...(screened.custom !== draftCustom ? { custom: JSON.parse(screened.custom) as Record<string, unknown> } : {}),
+  };
+}
+
+/**
  * `PATCH /api/messages/:id`: the author changes text, attachments or custom
  * data (the server may edit any message, as it may delete any). The result
  * obeys the rules of a send; `editedAt` and `updatedAt` move; `message.updated`
@@ -35,10 +75,11 @@ async function mentionsAfterEdit(trx: Tx, message: MessageRecord, text: string):
  * tombstone is still served by `GET /api/messages/:id`, so "not found" would
  * contradict what the caller can see; it exists but has nothing left to edit.
  */
-export async function updateMessage(ctx: DomainContext, caller: Caller, id: string, patch: UpdateMessageBody): Promise<Message> {
-  if (patch.text === undefined && patch.attachments === undefined && patch.custom === undefined) {
+export async function updateMessage(ctx: SendContext, caller: Caller, id: string, input: UpdateMessageBody): Promise<Message> {
+  if (input.text === undefined && input.attachments === undefined && input.custom === undefined) {
     throw new ApiError('validation_failed', 'give at least one of text, attachments and custom');
   }
+  const patch = await screenedEdit(ctx, caller, id, input);
   const custom = patch.custom === undefined ? undefined : serialiseCustom(patch.custom);
   const wire = await transact(ctx, async (trx, events) => {
     const { message: found } = await accessMessage(trx, caller, id);

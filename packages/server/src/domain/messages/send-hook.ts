@@ -21,7 +21,8 @@ export interface SendContent {
  * to store: the draft's content, or the hook's replacement of it, held to
  * the rules of a sender's own input. `draftCustom` is the draft's custom
  * as stored (already serialised and checked). Throws `message_rejected` or
- * `before_send_hook_unavailable` (hooks/before-send-hook.ts).
+ * `before_send_hook_unavailable` (hooks/before-send-hook.ts). With `edit`,
+ * the draft is an existing message as the user's edit would leave it.
  */
 export async function screenMessage(
   outbound: OutboundGuard,
@@ -30,9 +31,10 @@ export async function screenMessage(
   channel: ChannelRecord,
   draft: MessageDraft,
   draftCustom: string,
+  edit = false,
 ): Promise<SendContent> {
   let custom = draftCustom;
-  const decision = await askBeforeSend(outbound, hook, beforeSendBody(draft, caller.user, channel), (replacement) => {
+  const decision = await askBeforeSend(outbound, hook, beforeSendBody(draft, caller.user, channel, Date.now(), edit), (replacement) => {
     checkMessageContent(caller.app, replacement.text ?? draft.text, replacement.attachments ?? draft.attachments);
     if (replacement.custom !== undefined) custom = serialiseCustom(replacement.custom);
   });
