@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhook } from '../src/domain/webhooks/webhooks.js';
 import type { Store } from '../src/store/store.js';
 import { assertCliBuilt, CliRunner, parseJsonOutput } from './helpers/cli.js';
+import { call, expectError } from './helpers/http.js';
 import { createTestStorage, storeKinds, type TestStorage } from './helpers/stores.js';
 import { insertOutboxRows, outboxRowsOf } from './helpers/webhook-outbox.js';
 
@@ -14,6 +15,7 @@ describe.each(storeKinds)('chatsdk webhooks on %s', (kind) => {
   let storage: TestStorage;
   let store: Store;
   let appId: string;
+  let apiKey: string;
   let webhookId: string;
   const cli = new CliRunner(() => ({ ...process.env, ...storage.env }));
 
@@ -23,7 +25,7 @@ describe.each(storeKinds)('chatsdk webhooks on %s', (kind) => {
     // The CLI makes the app (and migrates the store); the webhook and its log are written as the server would.
     const created = await cli.run(['apps', 'create', 'Hooked', '--json']);
     expect(created).toMatchObject({ code: 0, stderr: '' });
-    appId = parseJsonOutput<{ id: string }>(created.stdout).id;
+    ({ id: appId, apiKey } = parseJsonOutput<{ id: string; apiKey: string }>(created.stdout));
     store = storage.open();
     const { webhook } = await createWebhook({ store, webhookUrls: { allowHttp: false, allowHosts: ['127.0.0.1:9'] } }, appId, { url: 'http://127.0.0.1:9/hook', events: ['message.*'] });
     webhookId = webhook.id;
@@ -94,6 +96,20 @@ describe.each(storeKinds)('chatsdk webhooks on %s', (kind) => {
     expect(after.map((row) => row.event_id)).toEqual(['evt_1', 'evt_2', 'evt_3']);
     const row = await store.db.selectFrom('webhooks').select('disabled_at').where('id', '=', webhookId).executeTakeFirstOrThrow();
     expect(row.disabled_at).toBeNull();
+  });
+
+  it('chatsdk start with CHATSDK_ALLOW_HTTP_WEBHOOKS=1 takes plain http webhook URLs (public addresses only); without it, https only', { timeout: LONG }, async () => {
+    const create = (baseUrl: string, url: string) => call(baseUrl, '/api/app/webhooks', { apiKey, body: { url } });
+    const strict = await cli.start({ CHATSDK_ALLOW_HTTP_WEBHOOKS: '' });
+    expectError(await create(strict.baseUrl, 'http://93.184.216.34/hook'), 'webhook_url_refused', 400);
+    expect((await create(strict.baseUrl, 'https://93.184.216.34/hook')).status).toBe(201);
+    await strict.stop();
+
+    const relaxed = await cli.start({ CHATSDK_ALLOW_HTTP_WEBHOOKS: '1' });
+    expect((await create(relaxed.baseUrl, 'http://93.184.216.34/hook')).status).toBe(201);
+    // http for every host is not every address: loopback stays refused.
+    expectError(await create(relaxed.baseUrl, 'http://127.0.0.1:8080/hook'), 'webhook_url_refused', 400);
+    await relaxed.stop();
   });
 
   it('says what is wrong, with exit 2 for usage and 1 for what does not exist, and changes nothing', { timeout: LONG }, async () => {
