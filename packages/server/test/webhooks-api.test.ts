@@ -228,6 +228,14 @@ describe.each(storeKinds)('webhooks REST API on %s', (kind) => {
     expect((await create({ url: hookUrl }, key)).status).toBe(201);
   });
 
+  it(`holds the limit when ${MAX_WEBHOOKS_PER_APP + 5} creates race`, async () => {
+    const { apiKey: key } = await t.createApp('Racing');
+    const replies = await Promise.all(Array.from({ length: MAX_WEBHOOKS_PER_APP + 5 }, () => create({ url: hookUrl }, key)));
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(MAX_WEBHOOKS_PER_APP);
+    for (const refused of replies.filter((r) => r.status !== 201)) expectError(refused, 'validation_failed', 400);
+    expect((await call<WebhooksResponse>(t.baseUrl, '/api/app/webhooks', { apiKey: key })).body.webhooks).toHaveLength(MAX_WEBHOOKS_PER_APP);
+  });
+
   it("keeps apps apart: another app's webhook ids are 404 on every route and absent from its list", async () => {
     const { webhook } = (await create({ url: hookUrl })).body;
     const other = await t.createApp('Other');

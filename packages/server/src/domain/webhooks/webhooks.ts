@@ -89,7 +89,8 @@ export async function createWebhook(deps: WebhookDeps, appId: string, body: Crea
     updated_at: now,
   };
   await store.db.transaction().execute(async (trx) => {
-    // Counted in the insert's transaction; two creates racing past the limit on PostgreSQL can make it 21, not 40.
+    // Creates of one app take turns on its row, so two at once cannot both count 19 (SQLite runs one write transaction at a time anyway).
+    if (store.kind === 'postgres') await trx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
     const { count } = await trx.selectFrom('webhooks').select((eb) => eb.fn.countAll<number | string>().as('count')).where('app_id', '=', appId).executeTakeFirstOrThrow();
     if (Number(count) >= MAX_WEBHOOKS_PER_APP) {
       throw new ApiError('validation_failed', `an app may have at most ${MAX_WEBHOOKS_PER_APP} webhooks; delete one first (one endpoint can take many event types)`);
