@@ -90,7 +90,8 @@ export async function createWebhook(deps: WebhookDeps, appId: string, body: Crea
   };
   await store.db.transaction().execute(async (trx) => {
     // Creates of one app take turns on its row, so two at once cannot both count 19 (SQLite runs one write transaction at a time anyway).
-    if (store.kind === 'postgres') await trx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
+    // NO KEY: the rows other tables insert meanwhile (messages, outbox) take KEY SHARE on it, and must not wait for this.
+    if (store.kind === 'postgres') await trx.selectFrom('apps').select('id').where('id', '=', appId).forNoKeyUpdate().execute();
     const { count } = await trx.selectFrom('webhooks').select((eb) => eb.fn.countAll<number | string>().as('count')).where('app_id', '=', appId).executeTakeFirstOrThrow();
     if (Number(count) >= MAX_WEBHOOKS_PER_APP) {
       throw new ApiError('validation_failed', `an app may have at most ${MAX_WEBHOOKS_PER_APP} webhooks; delete one first (one endpoint can take many event types)`);
