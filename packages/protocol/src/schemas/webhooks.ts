@@ -105,7 +105,7 @@ export const BeforeSendHookSettings = Type.Object(
   { additionalProperties: false },
 );
 
-/** The hook as the app shows it (its secret is the app's webhook signing secret and is not shown). */
+/** The hook as the app shows it: never its secret, which the PATCH that set the hook answered once. */
 export const BeforeSendHook = Type.Object({
   url: Type.String(),
   timeoutMs: Type.Integer(),
