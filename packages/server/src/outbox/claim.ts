@@ -19,6 +19,14 @@ export interface ClaimedDelivery {
   leaseUntil: number;
 }
 
+/**
+ * A lane's head and the rows right behind it, leased together and sent one
+ * after another by one worker: the rows of a run are consecutive pending rows
+ * of one lane of one target, in `seq` order, so sending them in turn keeps
+ * the lane's order without a claim between them.
+ */
+export type ClaimedRun = readonly [ClaimedDelivery, ...ClaimedDelivery[]];
+
 /** What one claim may take. */
 export interface ClaimLimits {
   /** Deliveries to take at most (the worker's free slots). */
@@ -26,6 +34,8 @@ export interface ClaimLimits {
   /** Deliveries in flight per target at most, counting every worker's. */
   perTarget: number;
   leaseMs: number;
+  /** Rows of one lane taken at most per run, the head included (default 1: heads only). */
+  runLength?: number;
 }
 
 /** Heads looked at per claim beyond `capacity`, so one busy target does not hide the others' due rows. */
@@ -45,9 +55,12 @@ function claimLockKey(kind: string): number {
  * is running, and no earlier row of the same lane of the same target is
  * still pending: a lane is sent one row at a time in `seq` order, and a row
  * that keeps failing holds back only the rows behind it in its own lane.
- * Per target, rows already leased (by any process) count against `perTarget`,
- * and at most `perTarget` of its due heads are looked at, so a target with
- * many busy lanes does not hide the rows of the targets after it.
+ * With `runLength` above 1 a due head comes with up to `runLength - 1` of
+ * the rows right behind it (see `ClaimedRun`). Per target, lanes already
+ * leased (by any process) count against `perTarget`, since a lane is sent
+ * one row at a time whatever its run's length, and at most `perTarget` of
+ * its due heads are looked at, so a target with many busy lanes does not
+ * hide the rows of the targets after it.
  *
  * On PostgreSQL several processes claim from one table: the picked rows are
  * locked `FOR UPDATE SKIP LOCKED`, and claims of one kind take turns on an
@@ -60,10 +73,123 @@ export async function claimDue(db: Kysely<Database>, kind: StoreKind, targetKind
   return db.transaction().execute((trx) => claimIn(trx, kind, targetKind, limits, now));
 }
 
-/** `claimDue` inside the caller's transaction `trx` (the worker records finished attempts in the same one: one commit for both). */
+/** `claimDue` inside the caller's transaction `trx`: every claimed row, runs flattened, in `seq` order. */
 export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind: string, limits: ClaimLimits, now = Date.now()): Promise<ClaimedDelivery[]> {
+  return (await claimRunsIn(trx, kind, targetKind, limits, now)).flat().sort((a, b) => a.seq - b.seq);
+}
+
+/** `claimDue`'s rows grouped by lane, in the caller's transaction `trx` (the worker records finished attempts in the same one: one commit for both). */
+export async function claimRunsIn(trx: Kysely<Database>, kind: StoreKind, targetKind: string, limits: ClaimLimits, now = Date.now()): Promise<ClaimedRun[]> {
   if (limits.capacity <= 0) return [];
   if (kind === 'postgres') await sql`select pg_advisory_xact_lock(${claimLockKey(targetKind)})`.execute(trx);
+  const picked = await pickHeads(trx, targetKind, limits, now);
+  if (picked.length === 0) return [];
+
+  // The picked rows themselves, checked again and locked (PostgreSQL cannot lock rows of a window
+  // query): a row a completion is writing right now is skipped, not waited for.
+  const heads = await trx
+    .selectFrom('outbox')
+    .select(COLUMNS)
+    .where('seq', 'in', picked)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+    .orderBy('seq')
+    .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked())
+    .execute();
+  if (heads.length === 0) return [];
+
+  const runLength = Math.max(1, limits.runLength ?? 1);
+  const runs: OutboxRow[][] = [];
+  for (const head of heads) runs.push([head, ...(runLength > 1 ? await rowsBehind(trx, kind, head, runLength - 1, now) : [])]);
+
+  const leaseUntil = now + limits.leaseMs;
+  await trx
+    .updateTable('outbox')
+    .set({ lease_until: leaseUntil })
+    .where('seq', 'in', runs.flat().map((r) => r.seq))
+    .execute();
+  return runs.map(([head, ...rest]) => [toDelivery(head!, targetKind, leaseUntil), ...rest.map((r) => toDelivery(r, targetKind, leaseUntil))] as const);
+}
+
+/** The columns a claim returns. */
+const COLUMNS = ['seq', 'app_id', 'event_id', 'target_id', 'lane', 'type', 'payload', 'attempts', 'created_at', 'next_attempt_at', 'lease_until'] as const;
+
+interface OutboxRow {
+  seq: number;
+  app_id: string;
+  event_id: string;
+  target_id: string;
+  lane: string;
+  type: string;
+  payload: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+}
+
+function toDelivery(r: OutboxRow, targetKind: string, leaseUntil: number): ClaimedDelivery {
+  return {
+    seq: r.seq,
+    appId: r.app_id,
+    eventId: r.event_id,
+    targetKind,
+    targetId: r.target_id,
+    lane: r.lane,
+    type: r.type,
+    payload: r.payload,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    leaseUntil,
+  };
+}
+
+/**
+ * The `max` pending rows right behind `head` in its lane (the lane index's
+ * range, not the table), cut at the first that is not due or is leased, and
+ * on PostgreSQL at the first that another transaction holds locked: a run is
+ * a gapless stretch of its lane, or sending it in turn could skip a row.
+ */
+async function rowsBehind(trx: Kysely<Database>, kind: StoreKind, head: OutboxRow, max: number, now: number): Promise<OutboxRow[]> {
+  const next = await trx
+    .selectFrom('outbox')
+    .select(COLUMNS)
+    .where('target_id', '=', head.target_id)
+    .where('lane', '=', head.lane)
+    .where('status', '=', 'pending')
+    .where('seq', '>', head.seq)
+    .orderBy('seq')
+    .limit(max)
+    .execute();
+  const due: OutboxRow[] = [];
+  for (const row of next) {
+    if (row.next_attempt_at > now || (row.lease_until !== null && row.lease_until > now)) break;
+    due.push(row);
+  }
+  if (kind !== 'postgres' || due.length === 0) return due;
+  const locked = await trx
+    .selectFrom('outbox')
+    .select('seq')
+    .where('seq', 'in', due.map((r) => r.seq))
+    .where('status', '=', 'pending')
+    .orderBy('seq')
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  const held = new Set(locked.map((r) => r.seq));
+  const run: OutboxRow[] = [];
+  for (const row of due) {
+    if (!held.has(row.seq)) break;
+    run.push(row);
+  }
+  return run;
+}
+
+/**
+ * The heads to lease: due heads of lanes, oldest first, at most `perTarget`
+ * looked at per target and at most `perTarget` lanes in flight per target.
+ */
+async function pickHeads(trx: Kysely<Database>, targetKind: string, limits: ClaimLimits, now: number): Promise<number[]> {
   // The head of each lane: its oldest pending row. Read from the partial index on (target_id, lane, seq)
   // alone, one entry per pending row, instead of testing every pending row for an earlier one; the
   // rows behind a head are never candidates. (Lanes are keyed by target id and lane across kinds:
@@ -93,10 +219,11 @@ export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind
     .execute();
   if (candidates.length === 0) return [];
 
+  // In flight per target: its lanes with a running lease (a run of several rows is one lane sending one at a time).
   const targets = [...new Set(candidates.map((c) => c.target_id))];
   const leased = await trx
     .selectFrom('outbox')
-    .select(['target_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .select(['target_id', (eb) => eb.fn.count<number>('lane').distinct().as('n')])
     .where('target_kind', '=', targetKind)
     .where('status', '=', 'pending')
     .where('lease_until', '>', now)
@@ -113,38 +240,5 @@ export async function claimIn(trx: Kysely<Database>, kind: StoreKind, targetKind
     busy.set(row.target_id, inFlight + 1);
     picked.push(row.seq);
   }
-  if (picked.length === 0) return [];
-
-  // The picked rows themselves, checked again and locked (PostgreSQL cannot lock rows of a window
-  // query): a row a completion is writing right now is skipped, not waited for.
-  const chosen = await trx
-    .selectFrom('outbox')
-    .select(['seq', 'app_id', 'event_id', 'target_id', 'lane', 'type', 'payload', 'attempts', 'created_at'])
-    .where('seq', 'in', picked)
-    .where('status', '=', 'pending')
-    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
-    .orderBy('seq')
-    .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked())
-    .execute();
-  if (chosen.length === 0) return [];
-
-  const leaseUntil = now + limits.leaseMs;
-  await trx
-    .updateTable('outbox')
-    .set({ lease_until: leaseUntil })
-    .where('seq', 'in', chosen.map((r) => r.seq))
-    .execute();
-  return chosen.map((r) => ({
-    seq: r.seq,
-    appId: r.app_id,
-    eventId: r.event_id,
-    targetKind,
-    targetId: r.target_id,
-    lane: r.lane,
-    type: r.type,
-    payload: r.payload,
-    attempts: r.attempts,
-    createdAt: r.created_at,
-    leaseUntil,
-  }));
+  return picked;
 }

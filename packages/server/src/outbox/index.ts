@@ -1,4 +1,4 @@
-export { type ClaimedDelivery, type ClaimLimits, claimDue, claimIn } from './claim.js';
+export { type ClaimedDelivery, type ClaimedRun, type ClaimLimits, claimDue, claimIn, claimRunsIn } from './claim.js';
 export { type AttemptResult, dropPending, markDelivered, markFailed, markRetry, postpone, releaseLease } from './complete.js';
 export { enqueue, type OutboxEntry } from './enqueue.js';
 export { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scaledSchedule, scheduleSpent } from './schedule.js';

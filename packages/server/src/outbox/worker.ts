@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
-import { type ClaimedDelivery, claimIn } from './claim.js';
+import { type ClaimedDelivery, type ClaimedRun, claimRunsIn } from './claim.js';
 import { type AttemptResult, dropPending, markDelivered, markFailed, markRetry, postpone, releaseAllLeases, releaseLease } from './complete.js';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule, retryDelay, scheduleSpent } from './schedule.js';
 
@@ -42,10 +42,22 @@ export interface OutboxWorkerOptions {
   /** How long a claim holds a row (default 30 s): longer than an attempt may take, so a live worker never loses its row. */
   leaseMs?: number;
   schedule?: RetrySchedule;
+  /**
+   * Rows of one lane claimed together and sent one after another without a
+   * claim between them (default 16): a backlog in one lane costs one claim
+   * per run instead of one per row.
+   */
+  runLength?: number;
+  /**
+   * The longest one attempt may take (default a third of `leaseMs`): a run's
+   * next row is started only while its lease outlasts one more attempt, and
+   * the rest is given back otherwise, so no row is sent after its lease ran out.
+   */
+  attemptMs?: number;
 }
 
 /** The defaults of `OutboxWorkerOptions`. */
-export const OUTBOX_DEFAULTS = { pollMs: 250, perTarget: 4, maxInFlight: 64, leaseMs: 30_000 } as const;
+export const OUTBOX_DEFAULTS = { pollMs: 250, perTarget: 4, maxInFlight: 64, leaseMs: 30_000, runLength: 16 } as const;
 
 /** A worker's loop, started and stopped with the server. */
 export interface OutboxWorker {
@@ -72,7 +84,9 @@ export function startOutboxWorker(
   const limits = {
     perTarget: options.perTarget ?? OUTBOX_DEFAULTS.perTarget,
     leaseMs: options.leaseMs ?? OUTBOX_DEFAULTS.leaseMs,
+    runLength: options.runLength ?? OUTBOX_DEFAULTS.runLength,
   };
+  const attemptMs = options.attemptMs ?? limits.leaseMs / 3;
   const maxInFlight = options.maxInFlight ?? OUTBOX_DEFAULTS.maxInFlight;
   const schedule = options.schedule ?? DEFAULT_RETRY_SCHEDULE;
   const stop = new AbortController();
@@ -104,15 +118,34 @@ export function startOutboxWorker(
     }
   }
 
-  async function run(delivery: ClaimedDelivery): Promise<void> {
-    try {
-      const sent = await sender.send(delivery, stop.signal);
+  /**
+   * Sends a run's rows in turn. The first that is not delivered ends the run:
+   * the rows behind it are given back unsent (no attempt counted), so a
+   * failing row holds back its lane as a run of one would.
+   */
+  async function run(claimed: ClaimedRun): Promise<void> {
+    for (let i = 0; i < claimed.length; i += 1) {
+      const delivery = claimed[i]!;
+      // Stopping, or too little lease left for one more attempt: this row and the rest go back.
+      if (i > 0 && (stop.signal.aborted || Date.now() + attemptMs > delivery.leaseUntil)) return release(claimed.slice(i));
+      let sent: SendOutcome;
+      try {
+        sent = await sender.send(delivery, stop.signal);
+      } catch (error) {
+        // Its lease runs out and it is claimed again: at least once, never lost. The rest go back now.
+        onError(error);
+        return release(claimed.slice(i + 1));
+      }
       // An attempt cut short by the shutdown is not the receiver's failure.
-      finished.push({ delivery, outcome: stop.signal.aborted && sent.kind === 'failed' ? { kind: 'aborted' } : sent });
-    } catch (error) {
-      // Its lease runs out and it is claimed again: at least once, never lost.
-      onError(error);
+      const outcome: SendOutcome = stop.signal.aborted && sent.kind === 'failed' ? { kind: 'aborted' } : sent;
+      finished.push({ delivery, outcome });
+      if (outcome.kind !== 'delivered') return release(claimed.slice(i + 1));
     }
+  }
+
+  /** Gives back the leases of a run's unsent rows, with the next record. */
+  function release(rest: readonly ClaimedDelivery[]): void {
+    for (const delivery of rest) finished.push({ delivery, outcome: { kind: 'aborted' } });
   }
 
   /**
@@ -120,7 +153,7 @@ export function startOutboxWorker(
    * then due rows are claimed. On SQLite every commit is an fsync; a burst of
    * deliveries then costs one per look instead of two per delivery.
    */
-  async function recordAndClaim(): Promise<ClaimedDelivery[]> {
+  async function recordAndClaim(): Promise<ClaimedRun[]> {
     const batch = finished.splice(0);
     const capacity = stop.signal.aborted ? 0 : maxInFlight - inFlight.size;
     if (batch.length === 0 && capacity <= 0) return [];
@@ -130,7 +163,7 @@ export function startOutboxWorker(
           await record(trx, delivery, outcome);
           await sender.settled?.(trx, delivery, outcome);
         }
-        return claimIn(trx, store.kind, targetKind, { ...limits, capacity });
+        return claimRunsIn(trx, store.kind, targetKind, { ...limits, capacity });
       });
     } catch (error) {
       // Not recorded: the leases run out and those deliveries are sent again (a repeat, never a loss).
@@ -150,8 +183,8 @@ export function startOutboxWorker(
       do {
         again = false;
         const claimed = await recordAndClaim();
-        for (const delivery of claimed) {
-          const attempt = run(delivery).finally(() => {
+        for (const lane of claimed) {
+          const attempt = run(lane).finally(() => {
             inFlight.delete(attempt);
             // Its outcome waits to be recorded, its lane's next row may be due, and a slot is free.
             void look();
