@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import { refusedRange } from './addresses.js';
 import { parseAllowHost, urlHostKey } from './allow-hosts.js';
 import { type Overflow, readBody } from './body.js';
+import { createConnectionPool } from './connection-pool.js';
 import { OutboundError } from './errors.js';
 import { sendHop } from './request.js';
 import { resolveHost } from './resolve.js';
@@ -92,6 +93,8 @@ function parseUrl(url: string | URL, base?: URL): URL {
 export function createOutboundGuard(policy: OutboundPolicy = {}): OutboundGuard {
   const allowed = new Set((policy.allowHosts ?? []).map(parseAllowHost));
   const userAgent = policy.userAgent ?? 'ChatSDK';
+  // Connections are kept per judged address set, and every request is judged before it picks one.
+  const pool = createConnectionPool();
 
   /** Judges one hop's URL and returns the addresses it may connect to. */
   async function judge(url: URL, signal: AbortSignal) {
@@ -121,7 +124,7 @@ export function createOutboundGuard(policy: OutboundPolicy = {}): OutboundGuard 
     for (let redirects = 0; ; redirects++) {
       const addresses = await judge(url, signal);
       const hopHeaders = body === undefined ? headers : { ...headers, 'content-length': body.length };
-      const response = await sendHop({ url, addresses, method, headers: hopHeaders, body, signal });
+      const response = await sendHop({ url, addresses, method, headers: hopHeaders, body, signal, agent: pool.agentFor(url, addresses) });
       const location = response.headers.location;
       if (!REDIRECTS.has(response.statusCode ?? 0)) return finish(url, response, request, maxBytes);
       response.destroy();
