@@ -190,33 +190,32 @@ async function rowsBehind(trx: Kysely<Database>, kind: StoreKind, head: OutboxRo
  * looked at per target and at most `perTarget` lanes in flight per target.
  */
 async function pickHeads(trx: Kysely<Database>, targetKind: string, limits: ClaimLimits, now: number): Promise<number[]> {
-  // The head of each lane: its oldest pending row. Read from the partial index on (target_id, lane, seq)
-  // alone, one entry per pending row, instead of testing every pending row for an earlier one; the
-  // rows behind a head are never candidates. (Lanes are keyed by target id and lane across kinds:
-  // target ids are unique ids, so two kinds never share one.)
-  const heads = trx
-    .selectFrom('outbox')
-    .select(['target_id', 'lane', (eb) => eb.fn.min('seq').as('head')])
-    .where('status', '=', 'pending')
-    .groupBy(['target_id', 'lane'])
-    .as('h');
-  // The due heads, at most `perTarget` of each target (its oldest): a target with a thousand busy lanes
-  // must not fill the page and hide the others' rows.
-  const ranked = trx
-    .selectFrom('outbox as o')
-    .innerJoin(heads, (join) => join.onRef('h.head', '=', 'o.seq'))
-    .select(['o.seq', 'o.target_id', sql<number>`row_number() over (partition by ${sql.ref('o.target_id')} order by ${sql.ref('o.seq')})`.as('rank')])
-    .where('o.target_kind', '=', targetKind)
-    .where('o.next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)]))
-    .as('r');
-  const candidates = await trx
-    .selectFrom(ranked)
-    .select(['r.seq', 'r.target_id'])
-    .where('r.rank', '<=', limits.perTarget)
-    .orderBy('r.seq')
-    .limit(limits.capacity * SCAN_FACTOR)
-    .execute();
+  // The head of each lane, found by skipping through the partial index on (target_id, lane, seq): each step
+  // is one index seek to the first pending row of the next lane (the next lane of the same target, else the
+  // first lane of the next target) and one primary-key read of it, so finding the heads costs
+  // O(lanes · log n), not a pass over every pending row. Of those, the due heads, at most `perTarget` of each
+  // target (its oldest): a target with a thousand busy lanes must not fill the page and hide the others'
+  // rows. (Lanes are keyed by target id and lane across kinds: target ids are unique ids, so two kinds
+  // never share one.) The heads' own columns travel with them, so the outer query reads no table.
+  const { rows: candidates } = await sql<{ seq: number; target_id: string }>`
+    with recursive heads (seq, target_id, lane, target_kind, next_attempt_at, lease_until) as (
+      select seq, target_id, lane, target_kind, next_attempt_at, lease_until from outbox where seq = (
+        select seq from outbox where status = 'pending' order by target_id, lane, seq limit 1)
+      union all
+      select o.seq, o.target_id, o.lane, o.target_kind, o.next_attempt_at, o.lease_until from heads h join outbox o on o.seq = coalesce(
+        (select p.seq from outbox p where p.status = 'pending' and p.target_id = h.target_id and p.lane > h.lane
+          order by p.target_id, p.lane, p.seq limit 1),
+        (select p.seq from outbox p where p.status = 'pending' and p.target_id > h.target_id
+          order by p.target_id, p.lane, p.seq limit 1))
+    )
+    select r.seq, r.target_id from (
+      select seq, target_id, row_number() over (partition by target_id order by seq) as rank
+      from heads
+      where target_kind = ${targetKind} and next_attempt_at <= ${now} and (lease_until is null or lease_until <= ${now})
+    ) r
+    where r.rank <= ${limits.perTarget}
+    order by r.seq
+    limit ${limits.capacity * SCAN_FACTOR}`.execute(trx);
   if (candidates.length === 0) return [];
 
   // In flight per target: its lanes with a running lease (a run of several rows is one lane sending one at a time).
@@ -238,7 +237,7 @@ async function pickHeads(trx: Kysely<Database>, targetKind: string, limits: Clai
     const inFlight = busy.get(row.target_id) ?? 0;
     if (inFlight >= limits.perTarget) continue;
     busy.set(row.target_id, inFlight + 1);
-    picked.push(row.seq);
+    picked.push(Number(row.seq));
   }
   return picked;
 }
