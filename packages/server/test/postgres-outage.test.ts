@@ -124,10 +124,12 @@ describe.runIf(canRunPrivatePostgres)('a PostgreSQL outage under load', () => {
 
   it('chatsdk start waits for an unreachable database, retrying with backoff and saying so, then serves', async () => {
     const late = await PrivatePostgres.create();
-    const starting = runner.start({ DATABASE_URL: late.url }, 60_000);
-    await sleep(3000);
+    const starting = runner.begin({ DATABASE_URL: late.url }, 60_000);
+    // Back only once the start has said it is waiting: a start slowed by a loaded machine must still find it away.
+    const deadline = Date.now() + 45_000;
+    while (!/database unreachable.*retrying/i.test(starting.output()) && Date.now() < deadline) await sleep(100);
     late.restart();
-    const started = await starting;
+    const started = await starting.ready;
     expect(started.stdout() + started.stderr()).toMatch(/database unreachable.*retrying/i);
     const health = await call<HealthResponse>(started.baseUrl, '/health');
     expect(health.status).toBe(200);

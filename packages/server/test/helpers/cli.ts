@@ -64,8 +64,21 @@ export class CliRunner {
   }
 
   /** Runs `chatsdk start` on a free port of 127.0.0.1 and waits until it listens. */
-  async start(extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<StartedCli> {
+  start(extraEnv: Record<string, string> = {}, timeoutMs = 30_000): Promise<StartedCli> {
+    return this.begin(extraEnv, timeoutMs).ready;
+  }
+
+  /**
+   * Runs `chatsdk start` as `start` does, but answers at once: `ready` settles
+   * when it listens, and `output` reads what it has printed so far (stdout and
+   * stderr), for tests that act on what a start says while it waits.
+   */
+  begin(extraEnv: Record<string, string> = {}, timeoutMs = 30_000): { ready: Promise<StartedCli>; output: () => string } {
     const { child, done, out, err } = this.spawn(['start'], { PORT: '0', HOST: '127.0.0.1', ...extraEnv });
+    return { ready: this.listening(child, done, out, err, timeoutMs), output: () => out() + err() };
+  }
+
+  private async listening(child: ChildProcess, done: Promise<CliResult>, out: () => string, err: () => string, timeoutMs: number): Promise<StartedCli> {
     const match = await new Promise<RegExpExecArray>((resolve, reject) => {
       const timer = setTimeout(() => fail(`did not print "listening on" within ${timeoutMs} ms`), timeoutMs);
       const check = () => {
