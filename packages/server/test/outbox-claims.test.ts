@@ -1,29 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/domain/auth/apps.js';
 import { claimDue, enqueue, markDelivered, type ClaimedDelivery } from '../src/outbox/index.js';
-import { migrateToLatest } from '../src/store/migrate.js';
 import type { Store } from '../src/store/store.js';
-import { createTestStorage, storeKinds, type TestStorage } from './helpers/stores.js';
+import { openStoreWithApp } from './helpers/store-with-app.js';
+import { storeKinds } from './helpers/stores.js';
 
 /** A kind no server worker sends: the rows stay as each test leaves them. */
 const KIND = 'claim-test';
 const LEASE = { leaseMs: 30_000 };
 
 describe.each(storeKinds)('outbox claims (%s)', (kind) => {
-  let storage: TestStorage;
   let store: Store;
   let appId: string;
+  let openAnother: () => Store;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    storage = await createTestStorage(kind);
-    store = storage.open();
-    await migrateToLatest(store);
-    appId = (await createApp(store, { name: 'Claims' })).id;
+    ({ store, appId, openAnother, close } = await openStoreWithApp(kind, 'Claims'));
   });
-  afterAll(async () => {
-    await store?.close();
-    await storage?.destroy();
-  });
+  afterAll(() => close?.());
 
   const rows = (targetId: string, lanes: string[]) =>
     enqueue(store.db, lanes.map((lane, i) => ({ appId, eventId: `evt_${targetId}_${i}`, targetKind: KIND, targetId, lane, type: 'message.new', payload: `{"n":${i}}` })));
@@ -71,7 +65,7 @@ describe.each(storeKinds)('outbox claims (%s)', (kind) => {
     const lanes = Array.from({ length: 40 }, (_, i) => `race-${i}`);
     await rows('t4', lanes);
     await rows('t5', lanes);
-    const pools = [storage.open(), storage.open(), storage.open()];
+    const pools = [openAnother(), openAnother(), openAnother()];
     try {
       const claims = await Promise.all(
         Array.from({ length: 24 }, (_, i) => claimDue(pools[i % pools.length]!.db, 'postgres', KIND, { capacity: 8, perTarget: 6, ...LEASE })),

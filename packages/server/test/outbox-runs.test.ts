@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../src/domain/auth/apps.js';
 import {
   type ClaimedDelivery,
   claimDue,
@@ -9,9 +8,9 @@ import {
   type SendOutcome,
   startOutboxWorker,
 } from '../src/outbox/index.js';
-import { migrateToLatest } from '../src/store/migrate.js';
 import type { Store } from '../src/store/store.js';
-import { createTestStorage, storeKinds, type TestStorage } from './helpers/stores.js';
+import { openStoreWithApp } from './helpers/store-with-app.js';
+import { storeKinds } from './helpers/stores.js';
 
 /** Kinds no server worker sends: each test's rows stay its own. */
 const CLAIM_KIND = 'run-claim-test';
@@ -39,20 +38,15 @@ function recordingSender(answer: (d: ClaimedDelivery) => SendOutcome, delayMs = 
 }
 
 describe.each(storeKinds)('outbox runs: a lane head with the rows behind it (%s)', (kind) => {
-  let storage: TestStorage;
   let store: Store;
   let appId: string;
+  let openAnother: () => Store;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    storage = await createTestStorage(kind);
-    store = storage.open();
-    await migrateToLatest(store);
-    appId = (await createApp(store, { name: 'Runs' })).id;
+    ({ store, appId, openAnother, close } = await openStoreWithApp(kind, 'Runs'));
   });
-  afterAll(async () => {
-    await store?.close();
-    await storage?.destroy();
-  });
+  afterAll(() => close?.());
 
   const rows = (targetKind: string, targetId: string, lanes: string[]) =>
     enqueue(store.db, lanes.map((lane, i) => ({ appId, eventId: `evt_${targetId}_${i}`, targetKind, targetId, lane, type: 'message.new', payload: `${lane}#${i}` })));
@@ -89,7 +83,7 @@ describe.each(storeKinds)('outbox runs: a lane head with the rows behind it (%s)
   it.runIf(kind === 'postgres')('never gives one row, or more than perTarget lanes of a target, to run claims racing from separate pools', async () => {
     const lanes = Array.from({ length: 30 }, (_, i) => `race-${i % 10}`);
     await rows(CLAIM_KIND, 'r3', lanes);
-    const pools = [storage.open(), storage.open(), storage.open()];
+    const pools = [openAnother(), openAnother(), openAnother()];
     try {
       const claims = await Promise.all(
         Array.from({ length: 18 }, (_, i) =>
