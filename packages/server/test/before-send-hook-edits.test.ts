@@ -1,7 +1,7 @@
-import type { ErrorBody, MessageResponse, UpdateAppResponse } from '@chatsdk/protocol';
+import type { ErrorBody, MessageResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel } from './helpers/chat.js';
-import { type HookReceiver, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
+import { type HookReceiver, setBeforeSendHook, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
 import { call } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
@@ -32,13 +32,7 @@ describe.each(storeKinds)('the before-send hook and edits on %s', (kind) => {
     t = await startTestServer(kind, { outbound: { allowHosts: [hook.hostPort] } });
     chat = await chatApp(t, ['ann', 'bob']);
     await createChannel(t, u('ann'), { type: 'messaging', id: 'room', members: ['bob'] });
-    const set = await call<UpdateAppResponse>(t.baseUrl, '/api/app', {
-      apiKey: chat.apiKey,
-      method: 'PATCH',
-      body: { beforeSendHook: { url: hook.url, timeoutMs: 1000, onFailure: 'reject' } },
-    });
-    expect(set.status, JSON.stringify(set.body)).toBe(200);
-    secret = set.body.beforeSendHookSecret ?? '';
+    secret = (await setBeforeSendHook(t.baseUrl, chat.apiKey, { url: hook.url, timeoutMs: 1000, onFailure: 'reject' })) ?? '';
   });
   beforeEach(moderate);
   afterAll(async () => {

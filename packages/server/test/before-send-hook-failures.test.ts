@@ -1,7 +1,7 @@
-import type { MessageResponse, UpdateAppResponse } from '@chatsdk/protocol';
+import type { MessageResponse } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel } from './helpers/chat.js';
-import { type HookReceiver, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
+import { type HookReceiver, setBeforeSendHook, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
 import { call, expectError } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { storeKinds } from './helpers/stores.js';
@@ -30,13 +30,7 @@ describe.each(storeKinds)('a before-send hook that fails, on %s', (kind) => {
   }
 
   async function configure(timeoutMs: number, onFailure: 'allow' | 'reject') {
-    const set = await call<UpdateAppResponse>(t.baseUrl, '/api/app', {
-      apiKey: chat.apiKey,
-      method: 'PATCH',
-      body: { beforeSendHook: { url: hook.url, timeoutMs, onFailure } },
-    });
-    expect(set.status, JSON.stringify(set.body)).toBe(200);
-    secret = set.body.beforeSendHookSecret ?? secret;
+    secret = (await setBeforeSendHook(t.baseUrl, chat.apiKey, { url: hook.url, timeoutMs, onFailure })) ?? secret;
   }
 
   beforeAll(async () => {

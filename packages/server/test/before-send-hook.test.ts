@@ -1,8 +1,8 @@
-import type { CreateTokenResponse, ErrorBody, Message, MessageNewEvent, MessageResponse, UpdateAppResponse } from '@chatsdk/protocol';
+import type { CreateTokenResponse, ErrorBody, Message, MessageNewEvent, MessageResponse } from '@chatsdk/protocol';
 import type { Centrifuge } from 'centrifuge';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
-import { type HookReceiver, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
+import { type HookReceiver, setBeforeSendHook, startHookReceiver, verifiesWith } from './helpers/hook-receiver.js';
 import { call, expectError, issueTokens, type Reply } from './helpers/http.js';
 import { collect, next, realtimeClient } from './helpers/realtime.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -37,13 +37,7 @@ describe.each(storeKinds)('the before-send hook on %s', (kind) => {
     t = await startTestServer(kind, { outbound: { allowHosts: [hook.hostPort] } });
     chat = await chatApp(t, ['ann', 'bob', 'carl']);
     await createChannel(t, u('ann'), { type: 'messaging', id: 'room', members: ['bob'] });
-    const set = await call<UpdateAppResponse>(t.baseUrl, '/api/app', {
-      apiKey: chat.apiKey,
-      method: 'PATCH',
-      body: { beforeSendHook: { url: hook.url, timeoutMs: 1000, onFailure: 'reject' } },
-    });
-    expect(set.status, JSON.stringify(set.body)).toBe(200);
-    secret = set.body.beforeSendHookSecret ?? '';
+    secret = (await setBeforeSendHook(t.baseUrl, chat.apiKey, { url: hook.url, timeoutMs: 1000, onFailure: 'reject' })) ?? '';
     expect(secret).toMatch(/^whsec_/);
   });
   beforeEach(() => hook.answer(() => ({ body: {} })));

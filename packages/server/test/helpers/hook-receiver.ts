@@ -1,7 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BeforeSendRequest } from '@chatsdk/protocol';
+import type { BeforeSendHookSettings, BeforeSendRequest, UpdateAppResponse } from '@chatsdk/protocol';
+import { expect } from 'vitest';
+import { call } from './http.js';
 
 /** One request the receiver got, as it came. */
 export interface ReceivedHook {
@@ -96,4 +98,11 @@ export function verifiesWith(secret: string, request: ReceivedHook): boolean {
     const given = Buffer.from(signature, 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
+}
+
+/** Sets the app's before-send hook through `PATCH /api/app`; answers the secret when this call made one. */
+export async function setBeforeSendHook(baseUrl: string, apiKey: string, settings: BeforeSendHookSettings): Promise<string | undefined> {
+  const set = await call<UpdateAppResponse>(baseUrl, '/api/app', { apiKey, method: 'PATCH', body: { beforeSendHook: settings } });
+  expect(set.status, JSON.stringify(set.body)).toBe(200);
+  return set.body.beforeSendHookSecret;
 }
