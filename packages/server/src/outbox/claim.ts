@@ -1,17 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { StoreKind } from '../store/store.js';
+import type { OutboxEntry } from './enqueue.js';
 
 /** A delivery a worker holds until `leaseUntil`: nobody else sends it meanwhile. */
-export interface ClaimedDelivery {
+export interface ClaimedDelivery extends OutboxEntry {
   seq: number;
-  appId: string;
-  eventId: string;
-  targetKind: string;
-  targetId: string;
-  lane: string;
-  type: string;
-  payload: string;
   /** Attempts before this one. */
   attempts: number;
   createdAt: number;
