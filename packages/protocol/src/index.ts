@@ -218,3 +218,58 @@ export { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 /** `PATCH /api/app` answer: `{ app, beforeSendHookSecret? }`. */
 export type UpdateAppResponse = Static<typeof S.UpdateAppResponse>;
 export type { BeforeSendAnswer, BeforeSendMessage, BeforeSendRequest } from './before-send.js';
+/** A ban; app-wide when `channelId` is null. */
+export type Ban = Static<typeof S.Ban>;
+/** `POST /api/moderation/bans` body. */
+export type BanBody = Static<typeof S.BanBody>;
+/** `{ ban }` */
+export type BanResponse = Static<typeof S.BanResponse>;
+/** `GET /api/moderation/bans` query. */
+export type ListBansQuery = Static<typeof S.ListBansQuery>;
+/** `DELETE /api/moderation/bans/:userId` query. */
+export type LiftBanQuery = Static<typeof S.LiftBanQuery>;
+/** `{ bans, next }` */
+export type BansPage = Static<typeof S.BansPage>;
+/** `POST /api/messages/:id/flag` and `POST /api/users/:id/flag` body. */
+export type FlagBody = Static<typeof S.FlagBody>;
+/** One user's report in a flag. */
+export type FlagReport = Static<typeof S.FlagReport>;
+/** `dismiss` | `delete_message` | `ban_user` | `shadow_ban_user`. */
+export type ReviewAction = Static<typeof S.ReviewAction>;
+/** An item of the review queue. */
+export type Flag = Static<typeof S.Flag>;
+/** `{ flag, created }` */
+export type FlagResponse = Static<typeof S.FlagResponse>;
+/** `GET /api/moderation/flags` query. */
+export type ListFlagsQuery = Static<typeof S.ListFlagsQuery>;
+/** `{ flags, next }` */
+export type FlagsPage = Static<typeof S.FlagsPage>;
+/** `POST /api/moderation/flags/:id/review` body. */
+export type ReviewFlagBody = Static<typeof S.ReviewFlagBody>;
+/** `block` | `flag` | `mask`. */
+export type BlocklistMode = Static<typeof S.BlocklistMode>;
+/** A named list of blocked words and patterns. */
+export type Blocklist = Static<typeof S.Blocklist>;
+/** `POST /api/moderation/blocklists` body. */
+export type CreateBlocklistBody = Static<typeof S.CreateBlocklistBody>;
+/** `PATCH /api/moderation/blocklists/:name` body. */
+export type UpdateBlocklistBody = Static<typeof S.UpdateBlocklistBody>;
+/** `{ blocklist }` */
+export type BlocklistResponse = Static<typeof S.BlocklistResponse>;
+/** `{ blocklists }` */
+export type BlocklistsResponse = Static<typeof S.BlocklistsResponse>;
+/** One entry of the moderation audit log. */
+export type AuditEntry = Static<typeof S.AuditEntry>;
+/** `GET /api/moderation/audit` query. */
+export type ListAuditQuery = Static<typeof S.ListAuditQuery>;
+/** `{ entries, next }` */
+export type AuditPage = Static<typeof S.AuditPage>;
+/** A muted user. */
+export type Mute = Static<typeof S.Mute>;
+/** `{ mutes }` */
+export type MutesResponse = Static<typeof S.MutesResponse>;
+/** `POST /api/moderation/users/:userId/delete-messages` body. */
+export type DeleteUserMessagesBody = Static<typeof S.DeleteUserMessagesBody>;
+/** `{ deleted }` */
+export type DeleteUserMessagesResponse = Static<typeof S.DeleteUserMessagesResponse>;
+export type { ModerationEvent, ModerationFlaggedEvent, UserBannedEvent, UserUnbannedEvent } from './moderation-events.js';

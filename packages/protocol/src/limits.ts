@@ -45,6 +45,21 @@ export const LIMITS = {
   searchWords: 8,
   /** Channels in one search's `channelId` filter. */
   searchChannels: 50,
+  /** A moderator's reason (ban, flag, review), in characters. */
+  moderationReasonLength: 500,
+  /** Longest timed ban: ten years, in minutes. */
+  banMinutes: 10 * 525_600,
+  /** Words in one blocklist, and characters in one word. */
+  blocklistWords: 10_000,
+  blocklistWordLength: 100,
+  /** Regular expressions in one blocklist, and characters in one. */
+  blocklistPatterns: 100,
+  blocklistPatternLength: 200,
+  /** Blocklists one app may hold, and one channel may name. */
+  blocklistsPerApp: 50,
+  blocklistsPerChannel: 10,
+  /** Longest slow-mode cooldown, in seconds (6 h). */
+  cooldownSeconds: 21_600,
   /** Deepest nesting of objects and arrays in a body (and so in any `custom`). */
   jsonDepth: 32,
   /** Reactions carried in a message's `latestReactions`. */

@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import type * as C from './schemas/channels.js';
 import type * as M from './schemas/messages.js';
 import type * as R from './schemas/reads.js';
+import type { ModerationFlaggedEvent } from './moderation-events.js';
 
 type ChannelState = Static<typeof C.ChannelState>;
 type Member = Static<typeof C.Member>;
@@ -92,7 +93,9 @@ export type UserEvent =
   | NotificationMessageNewEvent
   | NotificationMarkReadEvent
   | UserOnlineEvent
-  | UserOfflineEvent;
+  | UserOfflineEvent
+  /** To app moderators and admins only. */
+  | ModerationFlaggedEvent;
 
 /** A personal event's type name. */
 export type UserEventType = UserEvent['type'];

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type { ChannelEvent, ChannelEventType } from './events.js';
+import type { ModerationEvent } from './moderation-events.js';
 import type * as U from './schemas/users.js';
 
 type User = Static<typeof U.User>;
@@ -40,7 +41,7 @@ export interface WebhookDisabledEvent {
 export type AppEvent = UserCreatedEvent | UserUpdatedEvent | UserDeletedEvent;
 
 /** Every type a webhook can receive: the durable channel events and the app's user events. */
-export type WebhookEventType = ChannelEventType | AppEvent['type'];
+export type WebhookEventType = ChannelEventType | AppEvent['type'] | ModerationEvent['type'];
 
 /** The types a webhook may subscribe to, for validation and `message.*` wildcards. */
 export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
@@ -59,6 +60,9 @@ export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
   'user.created',
   'user.updated',
   'user.deleted',
+  'user.banned',
+  'user.unbanned',
+  'moderation.flagged',
 ];
 
 /**
@@ -70,5 +74,5 @@ export interface WebhookBody {
   type: WebhookEventType | WebhookDisabledEvent['type'];
   /** When the event happened, ISO-8601. */
   timestamp: string;
-  data: ChannelEvent | AppEvent | WebhookDisabledEvent;
+  data: ChannelEvent | AppEvent | ModerationEvent | WebhookDisabledEvent;
 }

@@ -8,11 +8,17 @@ import { type ErrorCode, statusOf } from '@chatsdk/protocol';
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** Facts a client acts on, answered as the error's `details` (a ban's expiry). */
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds until a retry can succeed: answered as `Retry-After` (slow mode, rate limits). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, extra: { details?: Record<string, unknown>; retryAfterSeconds?: number } = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = statusOf(code);
+    this.details = extra.details;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
   }
 }

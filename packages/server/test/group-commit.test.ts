@@ -119,7 +119,7 @@ describe.each(storeKinds)('group commit on %s', (kind) => {
           attachments: '[]', mentioned_users: '[]', quoted_message_id: null, parent_id: null, show_in_channel: 1, reply_count: 0,
           last_reply_at: null, thread_participants: '[]', custom: '{}', silent: 0, pinned_at: null, pinned_by: null,
           reaction_counts: '{}', reaction_scores: '{}', latest_reactions: '[]', body_hash: 'x', created_at: now, updated_at: now,
-          edited_at: null, deleted_at: null,
+          edited_at: null, deleted_at: null, shadowed: 0, hidden: 0,
         };
         const event = { app_id: chat.appId, channel_id: 'confirm', stream_offset: slot.offset, type: 'message.new', payload: '{}', created_at: now };
         deferSend(trx, row, event, { userId: sender, seq: slot.seq, messageId: row.id, at: now }, true);

@@ -28,6 +28,8 @@ export const App = Type.Object({
   linkPreviews: Type.Boolean(),
   /** The before-send hook asked about every user's new message; null: none. Its signing secret is never shown here. */
   beforeSendHook: Type.Union([BeforeSendHook, Type.Null()]),
+  /** A message is hidden for review once this many users flagged it; null: never (the default). */
+  autoHideAfterFlags: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Timestamp,
 });
 
@@ -49,6 +51,8 @@ export const UpdateAppBody = Type.Object(
     beforeSendHook: Type.Optional(Type.Union([BeforeSendHookSettings, Type.Null()])),
     /** `true`: the hook gets a new signing secret at once (the old one stops signing); the answer carries it. */
     rotateBeforeSendHookSecret: Type.Optional(Type.Boolean()),
+    /** Hide a message for review once this many users flagged it; null turns it off. */
+    autoHideAfterFlags: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -40,6 +40,12 @@ export const Channel = Type.Object(
     /** The realtime stream: offset of the newest durable event, and the stream's epoch. */
     offset: Type.Integer(),
     epoch: Type.String(),
+    /** Only moderators (and the server) send or react while it is frozen. */
+    frozen: Type.Boolean(),
+    /** Slow mode: a member sends at most once per this many seconds; 0: off. Moderators are exempt. */
+    cooldownSeconds: Type.Integer(),
+    /** Names of the app's blocklists applied to this channel (besides those applied to its whole type). */
+    blocklists: Type.Array(Type.String()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -56,6 +62,8 @@ export const Membership = Type.Object({
   lastReadSeq: Type.Integer(),
   unreadCount: Type.Integer(),
   unreadMentions: Type.Integer(),
+  /** Set while the caller is banned from this channel or the app (a shadow ban is never shown to the banned user). */
+  ban: Type.Optional(Type.Object({ expiresAt: Type.Union([Timestamp, Type.Null()]), channelId: Type.Union([Type.String(), Type.Null()]) })),
 });
 
 /** A member as listed. */
@@ -97,6 +105,12 @@ export const UpdateChannelBody = Type.Object(
     name: Type.Optional(Type.Union([Type.String({ maxLength: LIMITS.channelNameLength }), Type.Null()])),
     image: Type.Optional(Type.Union([HttpUrl, Type.Null()])),
     custom: Type.Optional(CustomData),
+    /** Moderators and above: only moderators send or react while frozen. */
+    frozen: Type.Optional(Type.Boolean()),
+    /** Moderators and above: slow mode, 0 to turn it off. */
+    cooldownSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.cooldownSeconds })),
+    /** Moderators and above: the app's blocklists this channel applies, by name (replaces the list). */
+    blocklists: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }), { maxItems: LIMITS.blocklistsPerChannel })),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ export const ErrorResponse = Type.Object(
       message: Type.String(),
       status: Type.Integer(),
       requestId: Type.String(),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
   },
   { $id: 'ErrorResponse' },

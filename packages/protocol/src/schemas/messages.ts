@@ -86,6 +86,10 @@ export const Message = Type.Object(
     updatedAt: Timestamp,
     editedAt: Type.Union([Timestamp, Type.Null()]),
     deletedAt: Type.Union([Timestamp, Type.Null()]),
+    /** Present (true) on a shadow-banned author's message, which only its author and moderators see. */
+    shadowed: Type.Optional(Type.Boolean()),
+    /** Present (true) on a message hidden for review (auto-hidden after flags): its text and attachments are withheld. */
+    hidden: Type.Optional(Type.Boolean()),
   },
   { $id: 'Message' },
 );

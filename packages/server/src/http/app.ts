@@ -20,6 +20,11 @@ import { memberRoutes } from './routes/members.js';
 import { mentionRoutes } from './routes/mentions.js';
 import { messageHistoryRoutes } from './routes/message-history.js';
 import { messageRoutes } from './routes/messages.js';
+import { auditRoutes } from './routes/moderation-audit.js';
+import { banRoutes } from './routes/moderation-bans.js';
+import { blocklistRoutes } from './routes/moderation-blocklists.js';
+import { flagRoutes } from './routes/moderation-flags.js';
+import { muteRoutes } from './routes/mutes.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { pinRoutes } from './routes/pins.js';
 import { presenceRoutes } from './routes/presence.js';
@@ -126,5 +131,10 @@ export async function buildHttpApp(ctx: ServerContext, options: HttpAppOptions =
   blockRoutes(app, ctx);
   uploadRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  banRoutes(app, ctx);
+  blocklistRoutes(app, ctx);
+  flagRoutes(app, ctx);
+  muteRoutes(app, ctx);
+  auditRoutes(app, ctx);
   return app;
 }

@@ -42,7 +42,7 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
   const found = await findUserWithApp(ctx.store, verified.appId, verified.userId);
   const refusal = found ? tokenRefusal(found.user, verified) : 'gone';
   if (!found || refusal === 'gone') throw new ApiError('invalid_token', 'the user of this token no longer exists');
-  const { user, app } = found;
+  const { user, app, appBan } = found;
   // Known from here on, so CORS follows this app's origins even on the refusals below.
   request.chatApp = app;
   if (refusal === 'revoked') throw new ApiError('token_revoked', "this token was issued before the user's tokens were revoked");
@@ -50,7 +50,7 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
   if (!originAllowed(app, request.headers.origin)) {
     throw new ApiError('origin_not_allowed', `origin ${request.headers.origin} is not allowed for this app`);
   }
-  return { kind: 'user', app, user };
+  return { kind: 'user', app, user, appBan };
 }
 
 /**

@@ -42,16 +42,23 @@ function byStatus(status: number): ErrorCode {
  * response serializer: a route may declare its own shape for that status
  * (`/health` answers 503 with its health report), which an error must not take.
  */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  extra: { details?: Record<string, unknown> | undefined; retryAfterSeconds?: number | undefined } = {},
+): FastifyReply {
   const status = statusOf(code);
-  const body: ErrorBody = { error: { code, message, status, requestId: String(request.id) } };
+  const body: ErrorBody = { error: { code, message, status, requestId: String(request.id), ...(extra.details ? { details: extra.details } : {}) } };
+  if (extra.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(extra.retryAfterSeconds))));
   return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
 /** Maps every failure to the error shape: known client errors to their code, the rest to 500/503 and the log. */
 export function registerErrorHandling(app: FastifyInstance, store: Store): void {
   app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
-    if (error instanceof ApiError) return sendError(request, reply, error.code, error.message);
+    if (error instanceof ApiError) return sendError(request, reply, error.code, error.message, error);
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       return sendError(request, reply, 'validation_failed', describeValidation(fastifyError.validationContext, fastifyError.validation as ValidationIssue[]));

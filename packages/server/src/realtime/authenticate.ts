@@ -24,7 +24,9 @@ export async function authenticate(ctx: ServerContext, token: string | undefined
     // A revoked token (or one of an earlier user of the id) is answered like an expired one: the client
     // asks its backend for a new token, which the backend gives or refuses; it does not loop on the old one.
     if (refusal) return REPLY_ERRORS.tokenExpired;
-    return { caller: { kind: 'user', app: found.app, user: found.user }, expiresAt: verified.expiresAt };
+    // An app-wide ban keeps the user out of the realtime side altogether; a shadow ban must not show.
+    if (found.appBan && !found.appBan.shadow) return DISCONNECTS.banned;
+    return { caller: { kind: 'user', app: found.app, user: found.user, appBan: found.appBan }, expiresAt: verified.expiresAt };
   } catch (error) {
     // An expired token is the one failure a fresh token fixes: the client asks its getToken and reconnects.
     if (error instanceof ApiError && error.code === 'token_expired') return REPLY_ERRORS.tokenExpired;

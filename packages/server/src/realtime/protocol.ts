@@ -44,6 +44,8 @@ export const DISCONNECTS = {
   forceNoReconnect: { code: 3503, reason: 'force disconnect' },
   /** The user holds as many connections as the app allows (`maxConnectionsPerUser`). */
   connectionLimit: { code: 3504, reason: 'connection limit' },
+  /** The user is banned from the app: reconnecting cannot help until the ban ends or is lifted. */
+  banned: { code: 3505, reason: 'banned' },
 } as const satisfies Record<string, { code: number; reason: string }>;
 
 /** A disconnect push (and close code) on the wire. */
@@ -53,6 +55,8 @@ export type Disconnect = (typeof DISCONNECTS)[keyof typeof DISCONNECTS];
 export const UNSUBSCRIBES = {
   removed: { code: 2000, reason: 'removed from channel' },
   channelDeleted: { code: 2001, reason: 'channel deleted' },
+  /** Banned from the channel. */
+  banned: { code: 2002, reason: 'banned from channel' },
 } as const satisfies Record<string, { code: number; reason: string }>;
 
 /*

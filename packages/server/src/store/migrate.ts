@@ -11,6 +11,7 @@ import { uploads } from './migrations/0009-uploads.js';
 import { linkPreviews } from './migrations/0010-link-previews.js';
 import { webhooks } from './migrations/0011-webhooks.js';
 import { beforeSendHook } from './migrations/0012-before-send-hook.js';
+import { moderation } from './migrations/0013-moderation.js';
 import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
 
@@ -29,6 +30,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0010-link-previews': linkPreviews,
     '0011-webhooks': webhooks(store.kind),
     '0012-before-send-hook': beforeSendHook,
+    '0013-moderation': moderation,
   };
 }
 

@@ -20,6 +20,12 @@ export interface Database {
   link_previews: LinkPreviewsTable;
   webhooks: WebhooksTable;
   outbox: OutboxTable;
+  bans: BansTable;
+  user_mutes: UserMutesTable;
+  flags: FlagsTable;
+  flag_reports: FlagReportsTable;
+  blocklists: BlocklistsTable;
+  moderation_audit: ModerationAuditTable;
 }
 
 /** JSON stored as `text` in SQLite and `jsonb` in PostgreSQL: written as a string, read as either. */
@@ -51,6 +57,10 @@ export interface AppsTable {
   before_send_on_failure: ColumnType<string, string | undefined, string>;
   /** The hook's signing secret (`whsec_…`), sealed by the secret box. */
   before_send_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Flags after which a message is hidden for review; null: never. */
+  auto_hide_after_flags: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Moves with every change to the app's blocklists: compiled matchers of an older version are stale. */
+  blocklists_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface ApiKeysTable {
@@ -103,6 +113,10 @@ export interface ChannelsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  frozen: ColumnType<Flag, Flag | undefined, Flag>;
+  cooldown_seconds: ColumnType<number, number | undefined, number>;
+  /** JSON array of blocklist names. */
+  blocklists: ColumnType<string, string | undefined, string>;
 }
 
 export interface MembersTable {
@@ -118,6 +132,8 @@ export interface MembersTable {
   muted: Flag;
   pinned: Flag;
   archived: Flag;
+  /** When the member last sent, for slow mode; null: never (or before slow mode was on). */
+  last_sent_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MessagesTable {
@@ -148,6 +164,10 @@ export interface MessagesTable {
   updated_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  /** 1: sent by a shadow-banned user; only they and moderators see it. */
+  shadowed: ColumnType<Flag, Flag | undefined, Flag>;
+  /** 1: hidden for review (auto-hidden after flags); served without its text and attachments. */
+  hidden: ColumnType<Flag, Flag | undefined, Flag>;
 }
 
 export interface ReactionsTable {
@@ -270,4 +290,88 @@ export interface OutboxTable {
   last_duration_ms: number | null;
   created_at: number;
   delivered_at: number | null;
+}
+
+export interface BansTable {
+  app_id: string;
+  user_id: string;
+  /** '' for an app-wide ban. */
+  channel_id: string;
+  shadow: Flag;
+  reason: string | null;
+  /** The moderator; null for the server (API key). */
+  banned_by: string | null;
+  created_at: number;
+  /** Null: until lifted. An expired row counts as no ban. */
+  expires_at: number | null;
+}
+
+export interface UserMutesTable {
+  app_id: string;
+  muter_id: string;
+  muted_id: string;
+  created_at: number;
+}
+
+/** `pending` until reviewed; a new report of a reviewed target makes it `pending` again. */
+export type FlagStatus = 'pending' | 'reviewed';
+
+export interface FlagsTable {
+  app_id: string;
+  id: string;
+  /** `message` | `user`. */
+  target_type: string;
+  /** The message's or the user's id. */
+  target_id: string;
+  channel_id: string | null;
+  /** The flagged user, or the message's author. */
+  target_user_id: string | null;
+  status: FlagStatus;
+  flag_count: ColumnType<number, number | undefined, number>;
+  review_action: string | null;
+  reviewed_by: string | null;
+  review_reason: string | null;
+  reviewed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FlagReportsTable {
+  app_id: string;
+  flag_id: string;
+  /** The reporting user; '' for the system (a blocklist in flag mode). */
+  reporter_id: string;
+  reason: string | null;
+  custom: ColumnType<string, string | undefined, string>;
+  created_at: number;
+}
+
+export interface BlocklistsTable {
+  app_id: string;
+  name: string;
+  /** JSON array of words. */
+  words: string;
+  /** JSON array of regular expressions (RE2 syntax). */
+  patterns: string;
+  /** `block` | `flag` | `mask`. */
+  mode: string;
+  /** JSON array of channel types the list applies to whole. */
+  channel_types: ColumnType<string, string | undefined, string>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModerationAuditTable {
+  app_id: string;
+  id: string;
+  action: string;
+  /** The acting user; null for the server (API key) or the system. */
+  actor_id: string | null;
+  target_type: string;
+  target_id: string;
+  channel_id: string | null;
+  reason: string | null;
+  /** JSON object. */
+  details: ColumnType<string, string | undefined, string>;
+  created_at: number;
 }

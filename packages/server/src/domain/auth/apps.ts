@@ -28,6 +28,10 @@ export interface AppRecord {
   linkPreviews: boolean;
   /** The before-send hook with its opened secret; null: none. */
   beforeSendHook: BeforeSendHookRecord | null;
+  /** Flags after which a message is hidden for review; null: never. */
+  autoHideAfterFlags: number | null;
+  /** Moves with every change to the app's blocklists (compiled matchers are cached per version). */
+  blocklistsVersion: number;
   createdAt: number;
 }
 
@@ -74,6 +78,8 @@ export function appFromRow(row: Selectable<AppsTable>, secrets: SecretBox): AppR
     allowedUploadTypes: JSON.parse(row.allowed_upload_types) as string[],
     linkPreviews: row.link_previews !== 0,
     beforeSendHook: hookFromRow(row, secrets),
+    autoHideAfterFlags: row.auto_hide_after_flags ?? null,
+    blocklistsVersion: Number(row.blocklists_version ?? 0),
     createdAt: row.created_at,
   };
 }
@@ -91,6 +97,7 @@ export function toWireApp(app: AppRecord): App {
     allowedUploadTypes: app.allowedUploadTypes,
     linkPreviews: app.linkPreviews,
     beforeSendHook: app.beforeSendHook && { url: app.beforeSendHook.url, timeoutMs: app.beforeSendHook.timeoutMs, onFailure: app.beforeSendHook.onFailure },
+    autoHideAfterFlags: app.autoHideAfterFlags,
     createdAt: toIso(app.createdAt),
   };
 }
@@ -116,6 +123,8 @@ export async function createApp(store: Store, input: { name: string; tokenTtlSec
     before_send_timeout_ms: 1000,
     before_send_on_failure: 'allow',
     before_send_secret: null,
+    auto_hide_after_flags: null,
+    blocklists_version: 0,
   };
   await store.db.insertInto('apps').values(row).execute();
   return appFromRow(row, store.secrets);
@@ -162,6 +171,7 @@ export async function updateApp(store: Store, id: string, patch: UpdateAppBody, 
   if (patch.maxUploadBytes !== undefined) set.max_upload_bytes = patch.maxUploadBytes;
   if (patch.allowedUploadTypes !== undefined) set.allowed_upload_types = JSON.stringify([...new Set(patch.allowedUploadTypes)]);
   if (patch.linkPreviews !== undefined) set.link_previews = patch.linkPreviews ? 1 : 0;
+  if (patch.autoHideAfterFlags !== undefined) set.auto_hide_after_flags = patch.autoHideAfterFlags;
   if (Object.keys(set).length > 0) await store.db.updateTable('apps').set(set).where('id', '=', id).execute();
   return getApp(store, id);
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../../store/store.js';
+import { APP_WIDE, type BanRecord, banHolds } from './ban-records.js';
 import { type UserRecord, userFromRow } from '../users/users.js';
 import { type AppRecord, appFromRow } from './apps.js';
 
@@ -13,6 +14,8 @@ export interface UserCaller {
   kind: 'user';
   app: AppRecord;
   user: UserRecord;
+  /** The user's app-wide ban in force when they authenticated (read with the user, in the same statement). */
+  appBan?: BanRecord | undefined;
 }
 
 /** Who is asking a domain function to act. */
@@ -28,10 +31,14 @@ export async function findUserWithApp(
   store: Store,
   appId: string,
   userId: string,
-): Promise<{ user: UserRecord; app: AppRecord } | undefined> {
+): Promise<{ user: UserRecord; app: AppRecord; appBan: BanRecord | undefined } | undefined> {
   const row = await store.db
     .selectFrom('users')
     .innerJoin('apps', 'apps.id', 'users.app_id')
+    // The app-wide ban comes with the user: every request reads this row anyway, and a ban must hold on all of them.
+    .leftJoin('bans', (join) =>
+      join.onRef('bans.app_id', '=', 'users.app_id').onRef('bans.user_id', '=', 'users.id').on('bans.channel_id', '=', APP_WIDE),
+    )
     .selectAll('users')
     .select([
       'apps.name as app_name',
@@ -48,6 +55,13 @@ export async function findUserWithApp(
       'apps.before_send_timeout_ms as app_before_send_timeout_ms',
       'apps.before_send_on_failure as app_before_send_on_failure',
       'apps.before_send_secret as app_before_send_secret',
+      'apps.auto_hide_after_flags as app_auto_hide_after_flags',
+      'apps.blocklists_version as app_blocklists_version',
+      'bans.shadow as ban_shadow',
+      'bans.reason as ban_reason',
+      'bans.banned_by as ban_banned_by',
+      'bans.created_at as ban_created_at',
+      'bans.expires_at as ban_expires_at',
     ])
     .where('users.app_id', '=', appId)
     .where('users.id', '=', userId)
@@ -69,11 +83,26 @@ export async function findUserWithApp(
       before_send_timeout_ms: row.app_before_send_timeout_ms,
       before_send_on_failure: row.app_before_send_on_failure,
       before_send_secret: row.app_before_send_secret,
+      auto_hide_after_flags: row.app_auto_hide_after_flags,
+      blocklists_version: row.app_blocklists_version,
       created_at: row.app_created_at,
     },
     store.secrets,
   );
-  return { user: userFromRow(row), app };
+  const ban: BanRecord | undefined =
+    row.ban_created_at === null
+      ? undefined
+      : {
+          appId,
+          userId,
+          channelId: null,
+          shadow: row.ban_shadow === 1,
+          reason: row.ban_reason,
+          bannedBy: row.ban_banned_by,
+          createdAt: Number(row.ban_created_at),
+          expiresAt: row.ban_expires_at === null ? null : Number(row.ban_expires_at),
+        };
+  return { user: userFromRow(row), app, appBan: banHolds(ban) ? ban : undefined };
 }
 
 /** Why a verified token no longer speaks for its user: `gone` (deleted), `revoked`, or `before` (issued before this user existed). */

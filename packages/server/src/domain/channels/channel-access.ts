@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { Database } from '../../store/schema.js';
+import { type BanRecord, banHolds } from '../auth/ban-records.js';
 import type { Caller } from '../auth/caller.js';
 import { type Authority, authorityOf, rankOf, SUPREME } from '../auth/roles.js';
 import { type ChannelRecord, channelFromRow, type MemberRecord, memberFromRow } from './channel-records.js';
@@ -14,6 +15,8 @@ export interface ChannelAccess {
   member: MemberRecord | undefined;
   config: ChannelTypeConfig;
   authority: Authority;
+  /** The calling user's ban in force here: from this channel, else from the app. Undefined for the server. */
+  ban: BanRecord | undefined;
 }
 
 function notFound(channelId: string): ApiError {
@@ -32,15 +35,18 @@ export async function accessChannel(db: Kysely<Database>, caller: Caller, channe
       .executeTakeFirst();
     if (!row) throw notFound(channelId);
     const channel = channelFromRow(row);
-    return { caller, channel, member: undefined, config: channelTypeConfig(channel.type), authority: SUPREME };
+    return { caller, channel, member: undefined, config: channelTypeConfig(channel.type), authority: SUPREME, ban: undefined };
   }
-  // The channel and the caller's membership in one statement: every channel call starts here, and on
+  // The channel, the caller's membership and their ban from it in one statement: every channel call starts here, and on
   // PostgreSQL a round trip costs more than the lookup.
   const userId = caller.user.id;
   const row = await db
     .selectFrom('channels')
     .leftJoin('members', (join) =>
       join.onRef('members.app_id', '=', 'channels.app_id').onRef('members.channel_id', '=', 'channels.id').on('members.user_id', '=', userId),
+    )
+    .leftJoin('bans', (join) =>
+      join.onRef('bans.app_id', '=', 'channels.app_id').onRef('bans.channel_id', '=', 'channels.id').on('bans.user_id', '=', userId),
     )
     .selectAll('channels')
     .select([
@@ -54,6 +60,12 @@ export async function accessChannel(db: Kysely<Database>, caller: Caller, channe
       'members.muted as member_muted',
       'members.pinned as member_pinned',
       'members.archived as member_archived',
+      'members.last_sent_at as member_last_sent_at',
+      'bans.shadow as ban_shadow',
+      'bans.reason as ban_reason',
+      'bans.banned_by as ban_banned_by',
+      'bans.created_at as ban_created_at',
+      'bans.expires_at as ban_expires_at',
     ])
     .where('channels.app_id', '=', caller.app.id)
     .where('channels.id', '=', channelId)
@@ -77,15 +89,32 @@ export async function accessChannel(db: Kysely<Database>, caller: Caller, channe
           muted: row.member_muted ?? 0,
           pinned: row.member_pinned ?? 0,
           archived: row.member_archived ?? 0,
+          last_sent_at: row.member_last_sent_at,
         });
-  const access = userAccess(caller, channel, member);
+  const channelBan: BanRecord | undefined =
+    row.ban_created_at === null
+      ? undefined
+      : {
+          appId: row.app_id,
+          userId,
+          channelId,
+          shadow: row.ban_shadow === 1,
+          reason: row.ban_reason,
+          bannedBy: row.ban_banned_by,
+          createdAt: Number(row.ban_created_at),
+          expiresAt: row.ban_expires_at === null ? null : Number(row.ban_expires_at),
+        };
+  const access = userAccess(caller, channel, member, banHolds(channelBan) ? channelBan : undefined);
   if (!canSee(access)) throw notFound(channelId);
   return access;
 }
 
-function userAccess(caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): ChannelAccess {
-  if (caller.kind === 'server') return { caller, channel, member: undefined, config: channelTypeConfig(channel.type), authority: SUPREME };
-  return { caller, channel, member, config: channelTypeConfig(channel.type), authority: authorityOf(caller.user.role, member?.role) };
+function userAccess(caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined, channelBan?: BanRecord): ChannelAccess {
+  const config = channelTypeConfig(channel.type);
+  if (caller.kind === 'server') return { caller, channel, member: undefined, config, authority: SUPREME, ban: undefined };
+  // A ban read with the caller at authentication may have expired since; the channel's own ban was read just now.
+  const appBan = banHolds(caller.appBan) ? caller.appBan : undefined;
+  return { caller, channel, member, config, authority: authorityOf(caller.user.role, member?.role), ban: channelBan ?? appBan };
 }
 
 /**

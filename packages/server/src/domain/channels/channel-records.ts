@@ -23,6 +23,12 @@ export interface ChannelRecord {
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
+  /** Only moderators send or react. */
+  frozen: boolean;
+  /** Slow mode's interval between one member's sends, in seconds; 0: off. */
+  cooldownSeconds: number;
+  /** Names of the app's blocklists this channel applies (besides those of its type). */
+  blocklists: string[];
 }
 
 /** A membership as the server holds it. */
@@ -39,6 +45,8 @@ export interface MemberRecord {
   muted: boolean;
   pinned: boolean;
   archived: boolean;
+  /** When they last sent, for slow mode (ms); null: not since slow mode began to count. */
+  lastSentAt: number | null;
 }
 
 export function channelFromRow(row: Selectable<ChannelsTable>): ChannelRecord {
@@ -60,6 +68,9 @@ export function channelFromRow(row: Selectable<ChannelsTable>): ChannelRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     deletedAt: row.deleted_at,
+    frozen: flag.read(row.frozen),
+    cooldownSeconds: row.cooldown_seconds,
+    blocklists: readJson<string[]>(row.blocklists),
   };
 }
 
@@ -77,6 +88,7 @@ export function memberFromRow(row: Selectable<MembersTable>): MemberRecord {
     muted: flag.read(row.muted),
     pinned: flag.read(row.pinned),
     archived: flag.read(row.archived),
+    lastSentAt: row.last_sent_at === null ? null : Number(row.last_sent_at),
   };
 }
 
@@ -95,6 +107,9 @@ export function toWireChannel(channel: ChannelRecord): Channel {
     lastMessageAt: channel.lastMessageAt === null ? null : toIso(channel.lastMessageAt),
     offset: channel.lastOffset,
     epoch: channel.epoch,
+    frozen: channel.frozen,
+    cooldownSeconds: channel.cooldownSeconds,
+    blocklists: channel.blocklists,
     createdAt: toIso(channel.createdAt),
     updatedAt: toIso(channel.updatedAt),
   };
@@ -151,5 +166,6 @@ export function newMemberRow(
     muted: 0,
     pinned: 0,
     archived: 0,
+    last_sent_at: null,
   };
 }

@@ -3,6 +3,7 @@ import { type ChannelState, type CreateChannelBody, LIMITS, type UpdateChannelBo
 import type { Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { ChannelsTable } from '../../store/schema.js';
+import { actorOf, recordAudit } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import { rankOf } from '../auth/roles.js';
 import { serialiseCustom } from '../common/custom-data.js';
@@ -11,7 +12,7 @@ import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { findMessage, hydrateMessages } from '../messages/message-records.js';
 import { unreadCounts } from '../reads/unread.js';
-import { accessChannel, type ChannelAccess, mayReadMessages, requireAdmin } from './channel-access.js';
+import { accessChannel, type ChannelAccess, mayReadMessages, requireAdmin, requireModerator } from './channel-access.js';
 import {
   type ChannelRecord,
   channelFromRow,
@@ -168,17 +169,49 @@ export async function getChannel(ctx: DomainContext, caller: Caller, channelId: 
   return channelState(ctx.store.db, caller, access.channel, access.member);
 }
 
-/** Renames or re-decorates a channel: owners and admins. */
+/** The blocklist names a channel is to apply, each one the app has; a name it lacks is 404 `blocklist_not_found`. */
+async function knownBlocklists(trx: Tx, appId: string, names: string[]): Promise<string[]> {
+  const wanted = [...new Set(names)];
+  if (wanted.length === 0) return [];
+  const rows = await trx.selectFrom('blocklists').select('name').where('app_id', '=', appId).where('name', 'in', wanted).execute();
+  const known = new Set(rows.map((r) => r.name));
+  const missing = wanted.find((name) => !known.has(name));
+  if (missing !== undefined) throw new ApiError('blocklist_not_found', `no blocklist "${missing}" in this app`);
+  return wanted;
+}
+
+/** The moderation settings a patch changes, as the audit log names them. */
+function moderationChanges(before: ChannelRecord, after: ChannelRecord): Array<{ action: string; details: Record<string, unknown> }> {
+  const changes: Array<{ action: string; details: Record<string, unknown> }> = [];
+  if (before.frozen !== after.frozen) changes.push({ action: after.frozen ? 'channel.freeze' : 'channel.unfreeze', details: {} });
+  if (before.cooldownSeconds !== after.cooldownSeconds) changes.push({ action: 'channel.slow_mode', details: { cooldownSeconds: after.cooldownSeconds } });
+  if (before.blocklists.join('\n') !== after.blocklists.join('\n')) changes.push({ action: 'channel.blocklists', details: { blocklists: after.blocklists } });
+  return changes;
+}
+
+/**
+ * Renames or re-decorates a channel (owners and admins), or sets its
+ * moderation: freeze, slow mode and blocklists (moderators and above, each
+ * change kept in the audit log).
+ */
 export async function updateChannel(ctx: DomainContext, caller: Caller, channelId: string, patch: UpdateChannelBody): Promise<ChannelState> {
   return transact(ctx, async (trx, events) => {
     const access = await accessChannel(trx, caller, channelId);
-    requireAdmin(access);
+    const decorates = patch.name !== undefined || patch.image !== undefined || patch.custom !== undefined;
+    if (decorates) requireAdmin(access);
+    else requireModerator(access);
     const set: Updateable<ChannelsTable> = { updated_at: Date.now() };
     if (patch.name !== undefined) set.name = patch.name;
     if (patch.image !== undefined) set.image = patch.image;
     if (patch.custom !== undefined) set.custom = serialiseCustom(patch.custom);
+    if (patch.frozen !== undefined) set.frozen = patch.frozen ? 1 : 0;
+    if (patch.cooldownSeconds !== undefined) set.cooldown_seconds = patch.cooldownSeconds;
+    if (patch.blocklists !== undefined) set.blocklists = JSON.stringify(await knownBlocklists(trx, caller.app.id, patch.blocklists));
     const row = await trx.updateTable('channels').set(set).where('app_id', '=', caller.app.id).where('id', '=', channelId).returningAll().executeTakeFirstOrThrow();
     const channel = channelFromRow(row);
+    for (const change of moderationChanges(access.channel, channel)) {
+      await recordAudit(trx, { appId: caller.app.id, action: change.action, actorId: actorOf(caller), targetType: 'channel', targetId: channelId, channelId, details: change.details });
+    }
     await events.emit(caller.app.id, channelId, { type: 'channel.updated', channel: toWireChannel(channel) });
     const after = await trx.selectFrom('channels').selectAll().where('app_id', '=', caller.app.id).where('id', '=', channelId).executeTakeFirstOrThrow();
     return channelState(trx, caller, channelFromRow(after), access.member);

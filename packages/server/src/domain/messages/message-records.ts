@@ -42,6 +42,10 @@ export interface MessageRecord {
   updatedAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** Sent by a shadow-banned user: only its author and moderators see it. */
+  shadowed: boolean;
+  /** Hidden for review: served without its content, except to the review queue. */
+  hidden: boolean;
 }
 
 /** Maps a row of `messages`. */
@@ -73,6 +77,8 @@ export function messageFromRow(row: Selectable<MessagesTable>): MessageRecord {
     updatedAt: row.updated_at,
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
+    shadowed: flag.read(row.shadowed),
+    hidden: flag.read(row.hidden),
   };
 }
 
@@ -88,7 +94,7 @@ export function toQuoted(message: MessageRecord): QuotedMessage {
   return {
     id: message.id,
     userId: message.userId,
-    text: message.deletedAt === null ? message.text : '',
+    text: message.deletedAt === null && !message.hidden ? message.text : '',
     createdAt: toIso(message.createdAt),
     deletedAt: iso(message.deletedAt),
   };
@@ -100,9 +106,10 @@ export function toQuoted(message: MessageRecord): QuotedMessage {
  */
 export function toWireMessage(
   message: MessageRecord,
-  extras: { quoted?: QuotedMessage | null; own?: Reaction[] } = {},
+  extras: { quoted?: QuotedMessage | null; own?: Reaction[]; /** The review queue sees a hidden message's content. */ reveal?: boolean } = {},
 ): Message {
-  const deleted = message.deletedAt !== null;
+  // A hidden message keeps its place like a tombstone until a moderator reviews it.
+  const deleted = message.deletedAt !== null || (message.hidden && extras.reveal !== true);
   return {
     id: message.id,
     channelId: message.channelId,
@@ -132,6 +139,8 @@ export function toWireMessage(
     updatedAt: toIso(message.updatedAt),
     editedAt: iso(message.editedAt),
     deletedAt: iso(message.deletedAt),
+    ...(message.shadowed ? { shadowed: true } : {}),
+    ...(message.hidden ? { hidden: true } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Message, SendMessageBody, ThreadSummary } from '@chatsdk/protocol';
+import type { Flag, Message, SendMessageBody, ThreadSummary } from '@chatsdk/protocol';
 import type { Selectable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { MessagesTable } from '../../store/schema.js';
 import type { OutboundGuard } from '../../outbound/index.js';
 import type { Caller, UserCaller } from '../auth/caller.js';
 import { accessChannel, type ChannelAccess, requireMember } from '../channels/channel-access.js';
+import { moderates, requirePermission, shadowed } from '../channels/channel-permissions.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import { randomId, toIso } from '../common/ids.js';
 import { flag } from '../common/json-columns.js';
@@ -13,6 +14,10 @@ import type { DomainContext } from '../context.js';
 import { runBatchEndWriters } from '../events/batch-end.js';
 import { type Tx, transact } from '../events/events.js';
 import { attachUploads, uploadIdsOf } from '../files/attachments.js';
+import { announceFlags } from '../moderation/flag-announce.js';
+import { flagMessageBySystem } from '../moderation/flag-writes.js';
+import { type Screening, screenText } from '../moderation/screen-message.js';
+import { takeSendSlot } from '../moderation/slow-mode.js';
 import { deferSend, takeNextSlot } from './deferred-sends.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { checkMessageContent } from './message-content.js';
@@ -83,11 +88,18 @@ async function checkBlocked(trx: Tx, appId: string, channelId: string, senderId:
   if (blocker) throw new ApiError('user_blocked', 'the other member of this conversation has blocked you');
 }
 
-/** Whether the caller may send into the channel as `senderId`: a member, not blocked in a one-to-one conversation. */
+/**
+ * Whether the caller may send into the channel as `senderId`: a member, not
+ * banned, not in a frozen channel they do not moderate, not blocked in a
+ * one-to-one conversation.
+ */
 async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: string | null): Promise<ChannelAccess> {
   const appId = caller.app.id;
   const access = await accessChannel(db, caller, channelId);
-  if (caller.kind === 'user') requireMember(access);
+  if (caller.kind === 'user') {
+    requireMember(access);
+    requirePermission(access, 'send-message');
+  }
   if (senderId === null) return access;
   if (caller.kind === 'server') {
     const member = await db
@@ -103,6 +115,33 @@ async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: 
   // silence them for everyone else too.
   if (access.channel.distinct && access.channel.memberCount === 2) await checkBlocked(db, appId, channelId, senderId);
   return access;
+}
+
+/**
+ * What moderation makes of a user's send, once their access is known: the
+ * text after the channel's blocklists, and whether the send must take the
+ * full path (a shadowed message writes no event, slow mode takes a slot, a
+ * flag is written with the message). The server's sends are the app's own
+ * and are not screened, as they are not put to the hook.
+ */
+interface SendModeration {
+  screening: Screening;
+  shadowed: boolean;
+  cooldown: boolean;
+}
+
+async function moderateSend(db: Tx, caller: Caller, access: ChannelAccess, text: string): Promise<SendModeration> {
+  if (caller.kind !== 'user') return { screening: { text, flaggedBy: [] }, shadowed: false, cooldown: false };
+  return {
+    screening: await screenText(db, caller.app, access.channel, text),
+    shadowed: shadowed(access),
+    cooldown: access.channel.cooldownSeconds > 0 && !moderates(access),
+  };
+}
+
+/** Whether a send that moderation touched can still be written at the end of the batch, as a plain one. */
+function staysPlain(moderation: SendModeration): boolean {
+  return !moderation.shadowed && !moderation.cooldown && moderation.screening.flaggedBy.length === 0;
 }
 
 /**
@@ -128,6 +167,53 @@ async function screened(ctx: SendContext, caller: UserCaller, channelId: string,
     silent: input.silent ?? false,
   };
   return screenMessage(ctx.outbound, caller, hook, channel, draft, content.custom);
+}
+
+/** Where a send writes: its app, channel, sender, id and time. */
+interface SendPlace {
+  appId: string;
+  channelId: string;
+  senderId: string | null;
+  id: string;
+  now: number;
+}
+
+/**
+ * A shadow-banned user's message: stored and answered as usual, and seen by
+ * nobody else. It takes the next message sequence (so the author's history
+ * orders it) but no stream offset: no event is written, so no socket,
+ * webhook or recovery ever carries it; the channel's last message, the
+ * thread's reply count and the mentions stay as they were, and unread
+ * counts, search and history leave it out for everyone but its author and
+ * the channel's moderators.
+ */
+async function sendShadowed(
+  trx: Tx,
+  row: (seq: number, mentioned: string[], inChannel: boolean) => Selectable<MessagesTable>,
+  threadOnly: boolean,
+  quoted: MessageRecord | undefined,
+  place: SendPlace,
+): Promise<SendResult> {
+  const { last_message_seq: seq } = await trx
+    .updateTable('channels')
+    .set((eb) => ({ last_message_seq: eb('last_message_seq', '+', 1) }))
+    .where('app_id', '=', place.appId)
+    .where('id', '=', place.channelId)
+    .returning('last_message_seq')
+    .executeTakeFirstOrThrow();
+  const fullRow = row(seq, [], !threadOnly);
+  await trx.insertInto('messages').values(fullRow).execute();
+  if (place.senderId !== null && !threadOnly) {
+    await trx
+      .updateTable('members')
+      .set({ last_read_seq: seq, last_read_message_id: place.id, last_read_at: place.now })
+      .where('app_id', '=', place.appId)
+      .where('channel_id', '=', place.channelId)
+      .where('user_id', '=', place.senderId)
+      .where('last_read_seq', '<', seq)
+      .execute();
+  }
+  return { message: toWireMessage(messageFromRow(fullRow), { quoted: quoted ? toQuoted(quoted) : null }), created: true };
 }
 
 /**
@@ -163,20 +249,33 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
   // where they are written together with the other sends of the batch (deferred-sends.ts).
   const candidates = [...mentionCandidates(text), ...(input.mentionedUsers ?? [])];
   // A send with uploads binds them to the message in its transaction: the full path.
-  const plain = input.parentId === undefined && input.quotedMessageId === undefined && candidates.length === 0 && uploadIdsOf(attachments).length === 0;
+  let plain = input.parentId === undefined && input.quotedMessageId === undefined && candidates.length === 0 && uploadIdsOf(attachments).length === 0;
 
   // A user's plain send checks its access before it joins a batch, on a connection of its own, so that
   // the batch's transaction spends no round trip on it; the batch checks again, for all its senders in one
   // statement, that they are still members when it commits (deferred-sends.ts).
   // (A hooked send was checked before the hook was asked.)
-  const checkedOutside = plain && caller.kind === 'user';
-  if (checkedOutside && !hooked) await checkSender(ctx.store.db, caller, channelId, senderId);
+  let checkedOutside = plain && caller.kind === 'user';
+  let outside: { access: ChannelAccess; moderation: SendModeration } | undefined;
+  if (checkedOutside) {
+    const access = await checkSender(ctx.store.db, caller, channelId, senderId);
+    outside = { access, moderation: await moderateSend(ctx.store.db, caller, access, text) };
+    // A send moderation touched takes the full path, checked again inside its transaction.
+    if (!staysPlain(outside.moderation)) {
+      plain = false;
+      checkedOutside = false;
+    }
+  }
+  const flagged: Flag[] = [];
 
   try {
-    return await transact(ctx, async (trx, events) => {
+    const result = await transact(ctx, async (trx, events) => {
+      flagged.length = 0;
       // The rest reads messages and counters that the deferred writes before it would change.
       if (!plain) await runBatchEndWriters(trx);
-      if (!checkedOutside) await checkSender(trx, caller, channelId, senderId);
+      const access = checkedOutside && outside ? outside.access : await checkSender(trx, caller, channelId, senderId);
+      const moderation = checkedOutside && outside ? outside.moderation : await moderateSend(trx, caller, access, text);
+      const storedText = moderation.screening.text;
 
       let parent: MessageRecord | undefined;
       if (input.parentId !== undefined) {
@@ -194,6 +293,7 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
       }
 
       const now = Date.now();
+      if (moderation.cooldown && senderId !== null) await takeSendSlot(trx, access, senderId, now);
       const stored = await attachUploads(trx, caller, { channelId, messageId: id, now }, attachments);
       const row = (seq: number, mentioned: string[], inChannel: boolean): Selectable<MessagesTable> => ({
         app_id: appId,
@@ -201,7 +301,7 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
         channel_id: channelId,
         seq,
         user_id: senderId,
-        text,
+        text: storedText,
         attachments: JSON.stringify(stored),
         mentioned_users: JSON.stringify(mentioned),
         quoted_message_id: input.quotedMessageId ?? null,
@@ -222,6 +322,8 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
         updated_at: now,
         edited_at: null,
         deleted_at: null,
+        shadowed: flag.write(moderation.shadowed),
+        hidden: 0,
       });
 
       if (plain) {
@@ -232,6 +334,8 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
         deferSend(trx, plainRow, event, senderId === null ? undefined : { userId: senderId, seq: slot.seq, messageId: id, at: now }, checkedOutside);
         return { message: toWireMessage(message, { quoted: null }), created: true };
       }
+
+      if (moderation.shadowed) return sendShadowed(trx, row, parent !== undefined && input.showInChannel !== true, quoted, { appId, channelId, senderId, id, now });
 
       const mentioned = await resolveMentions(trx, appId, channelId, senderId, candidates);
       const inChannel = parent === undefined || input.showInChannel === true;
@@ -289,10 +393,17 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
           .execute();
       }
 
-      await events.emitAt(appId, channelId, offset, { type: 'message.new', message: toWireMessage(message), ...(thread ? { thread } : {}) });
+      const wire = toWireMessage(message);
+      await events.emitAt(appId, channelId, offset, { type: 'message.new', message: wire, ...(thread ? { thread } : {}) });
+      if (moderation.screening.flaggedBy.length > 0) {
+        const flag = await flagMessageBySystem(ctx.store, trx, { appId, message: wire, reason: `blocklist: ${moderation.screening.flaggedBy.join(', ')}` });
+        if (flag) flagged.push(flag);
+      }
       // A message created in this transaction has no reactions yet: nothing to read back but what it quotes.
       return { message: toWireMessage(message, { quoted: quoted ? toQuoted(quoted) : null }), created: true };
     }, channelId, 'deferring');
+    if (flagged.length > 0) await announceFlags(ctx.bus, appId, flagged);
+    return result;
   } catch (error) {
     // Two sends with one client id raced past the first check: the loser answers like a resend.
     if (input.id !== undefined && ctx.store.dialect.isUniqueViolation(error)) {
