@@ -253,8 +253,8 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
 
   // A user's plain send checks its access before it joins a batch, on a connection of its own, so that
   // the batch's transaction spends no round trip on it; the batch checks again, for all its senders in one
-  // statement, that they are still members when it commits (deferred-sends.ts).
-  // (A hooked send was checked before the hook was asked.)
+  // statement, that they are still members when it commits (deferred-sends.ts). The same read decides
+  // what moderation makes of it (a hooked send is read again here: the hook may have changed its text).
   let checkedOutside = plain && caller.kind === 'user';
   let outside: { access: ChannelAccess; moderation: SendModeration } | undefined;
   if (checkedOutside) {
