@@ -1,6 +1,7 @@
 import type { ChannelState, ChannelType, ListChannelsQuery } from '@chatsdk/protocol';
 import { sql } from 'kysely';
 import { ApiError } from '../../errors.js';
+import { type BanRecord, banHolds } from '../auth/ban-records.js';
 import type { Caller } from '../auth/caller.js';
 import { jsonCandidates, likePrefix } from '../common/filters.js';
 import type { DomainContext } from '../context.js';
@@ -154,13 +155,44 @@ async function describe(ctx: DomainContext, caller: Caller, channels: ChannelRec
   const appId = caller.app.id;
   const viewerId = caller.kind === 'user' ? caller.user.id : null;
   const members = new Map<string, MemberRecord>();
+  const bans = new Map<string, BanRecord>();
   let unread = new Map<string, number>();
   if (viewerId) {
     const ids = channels.map((c) => c.id);
-    const rows = await db.selectFrom('members').selectAll().where('app_id', '=', appId).where('user_id', '=', viewerId).where('channel_id', 'in', ids).execute();
-    for (const row of rows) members.set(row.channel_id, memberFromRow(row));
+    // The viewer's channel bans come with their memberships, by a left join on the ban's key: no extra round trip.
+    const rows = await db
+      .selectFrom('members')
+      .leftJoin('bans', (join) =>
+        join.onRef('bans.app_id', '=', 'members.app_id').onRef('bans.channel_id', '=', 'members.channel_id').onRef('bans.user_id', '=', 'members.user_id'),
+      )
+      .selectAll('members')
+      .select(['bans.shadow as ban_shadow', 'bans.reason as ban_reason', 'bans.banned_by as ban_banned_by', 'bans.created_at as ban_created_at', 'bans.expires_at as ban_expires_at'])
+      .where('members.app_id', '=', appId)
+      .where('members.user_id', '=', viewerId)
+      .where('members.channel_id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      members.set(row.channel_id, memberFromRow(row));
+      if (row.ban_created_at === null) continue;
+      bans.set(row.channel_id, {
+        appId,
+        userId: viewerId,
+        channelId: row.channel_id,
+        shadow: row.ban_shadow === 1,
+        reason: row.ban_reason,
+        bannedBy: row.ban_banned_by,
+        createdAt: Number(row.ban_created_at),
+        expiresAt: row.ban_expires_at === null ? null : Number(row.ban_expires_at),
+      });
+    }
     unread = await unreadCounts(db, appId, viewerId, ids);
   }
+  // The ban in force, as `accessChannel` picks it: the channel's own, else the app's (read at authentication).
+  const appBan = caller.kind === 'user' ? caller.appBan : undefined;
+  const banIn = (channelId: string): BanRecord | undefined => {
+    const own = bans.get(channelId);
+    return banHolds(own) ? own : appBan;
+  };
   // A listed channel the viewer may not read shows its metadata, never its last message.
   const lastIds = channels.flatMap((c) => (c.lastMessageId && mayReadMessages(caller, c, members.get(c.id)) ? [c.lastMessageId] : []));
   const lastRows = lastIds.length > 0 ? await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', 'in', lastIds).execute() : [];
@@ -171,7 +203,7 @@ async function describe(ctx: DomainContext, caller: Caller, channels: ChannelRec
     return {
       channel: toWireChannel(c),
       lastMessage: (c.lastMessageId && lastById.get(c.lastMessageId)) || null,
-      membership: member ? toWireMembership(member, unread.get(c.id) ?? 0) : null,
+      membership: member ? toWireMembership(member, unread.get(c.id) ?? 0, banIn(c.id)) : null,
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { Channel, ChannelRole, ChannelType, Member, Membership } from '@chatsdk/protocol';
 import type { Selectable } from 'kysely';
 import type { ChannelsTable, MembersTable } from '../../store/schema.js';
+import { type BanRecord, banHolds } from '../auth/ban-records.js';
 import { toIso } from '../common/ids.js';
 import { flag, readJson } from '../common/json-columns.js';
 
@@ -126,8 +127,21 @@ export function toWireMember(member: MemberRecord): Member {
   };
 }
 
-/** The caller's own membership, with the counts only the caller sees. */
-export function toWireMembership(member: MemberRecord, unreadCount: number): Membership {
+/**
+ * The ban a composer shows: one in force and not a shadow ban (its user must
+ * not be able to tell). Undefined when there is none to show.
+ */
+export function shownBan(ban: BanRecord | undefined, now = Date.now()): Membership['ban'] {
+  if (!banHolds(ban, now) || ban.shadow) return undefined;
+  return { expiresAt: ban.expiresAt === null ? null : toIso(ban.expiresAt), channelId: ban.channelId };
+}
+
+/**
+ * The caller's own membership, with the counts only the caller sees, and the
+ * ban that keeps them from writing here (the channel's, else the app's), if any.
+ */
+export function toWireMembership(member: MemberRecord, unreadCount: number, ban?: BanRecord): Membership {
+  const shown = shownBan(ban);
   return {
     role: member.role,
     muted: member.muted,
@@ -137,6 +151,7 @@ export function toWireMembership(member: MemberRecord, unreadCount: number): Mem
     lastReadSeq: member.lastReadSeq,
     unreadCount,
     unreadMentions: member.unreadMentions,
+    ...(shown ? { ban: shown } : {}),
   };
 }
 

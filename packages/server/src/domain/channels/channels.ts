@@ -4,6 +4,7 @@ import type { Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { ChannelsTable } from '../../store/schema.js';
 import { actorOf, recordAudit } from '../audit/audit-log.js';
+import type { BanRecord } from '../auth/ban-records.js';
 import type { Caller } from '../auth/caller.js';
 import { rankOf } from '../auth/roles.js';
 import { serialiseCustom } from '../common/custom-data.js';
@@ -33,8 +34,16 @@ function distinctKey(type: string, members: string[]): string {
  * The channel with its last message and the viewer's membership, as every
  * channel endpoint answers. A viewer who may see the channel but not read it
  * (a listed members-only type) gets its metadata only, not its last message.
+ * The membership carries `ban`, the viewer's ban in force here (`access.ban`
+ * when the caller read it; by default their app ban, read at authentication).
  */
-export async function channelState(tx: Tx, caller: Caller, channel: ChannelRecord, member: MemberRecord | undefined): Promise<ChannelState> {
+export async function channelState(
+  tx: Tx,
+  caller: Caller,
+  channel: ChannelRecord,
+  member: MemberRecord | undefined,
+  ban: BanRecord | undefined = caller.kind === 'user' ? caller.appBan : undefined,
+): Promise<ChannelState> {
   const viewerId = caller.kind === 'user' ? caller.user.id : null;
   const readable = mayReadMessages(caller, channel, member);
   const record = readable && channel.lastMessageId ? await findMessage(tx, channel.appId, channel.lastMessageId) : undefined;
@@ -42,7 +51,7 @@ export async function channelState(tx: Tx, caller: Caller, channel: ChannelRecor
   let membership = null;
   if (member && viewerId) {
     const unread = await unreadCounts(tx, channel.appId, viewerId, [channel.id]);
-    membership = toWireMembership(member, unread.get(channel.id) ?? 0);
+    membership = toWireMembership(member, unread.get(channel.id) ?? 0, ban);
   }
   return { channel: toWireChannel(channel), lastMessage, membership };
 }
@@ -100,7 +109,7 @@ export async function createChannel(
       throw error;
     }
     if (access.channel.type !== input.type) throw new ApiError('channel_exists', `channel "${id}" exists with type ${access.channel.type}`);
-    return { state: await channelState(ctx.store.db, caller, access.channel, access.member), created: false };
+    return { state: await channelState(ctx.store.db, caller, access.channel, access.member, access.ban), created: false };
   };
 
   const before = await existing();
@@ -166,7 +175,7 @@ export async function createChannel(
 /** `GET /api/channels/:id` */
 export async function getChannel(ctx: DomainContext, caller: Caller, channelId: string): Promise<ChannelState> {
   const access = await accessChannel(ctx.store.db, caller, channelId);
-  return channelState(ctx.store.db, caller, access.channel, access.member);
+  return channelState(ctx.store.db, caller, access.channel, access.member, access.ban);
 }
 
 /** The blocklist names a channel is to apply, each one the app has; a name it lacks is 404 `blocklist_not_found`. */
@@ -214,7 +223,7 @@ export async function updateChannel(ctx: DomainContext, caller: Caller, channelI
     }
     await events.emit(caller.app.id, channelId, { type: 'channel.updated', channel: toWireChannel(channel) });
     const after = await trx.selectFrom('channels').selectAll().where('app_id', '=', caller.app.id).where('id', '=', channelId).executeTakeFirstOrThrow();
-    return channelState(trx, caller, channelFromRow(after), access.member);
+    return channelState(trx, caller, channelFromRow(after), access.member, access.ban);
   }, channelId);
 }
 
@@ -250,6 +259,6 @@ export async function truncateChannel(ctx: DomainContext, caller: Caller, channe
       .executeTakeFirstOrThrow();
     await events.emit(appId, channelId, { type: 'channel.truncated', channel: toWireChannel(channelFromRow(row)) });
     const after = await trx.selectFrom('channels').selectAll().where('app_id', '=', appId).where('id', '=', channelId).executeTakeFirstOrThrow();
-    return channelState(trx, caller, channelFromRow(after), access.member);
+    return channelState(trx, caller, channelFromRow(after), access.member, access.ban);
   }, channelId);
 }

@@ -30,7 +30,9 @@ export async function takeSendSlot(trx: Tx, access: ChannelAccess, userId: strin
     .where('user_id', '=', userId)
     .executeTakeFirst();
   const last = row?.last_sent_at === null || row?.last_sent_at === undefined ? now : Number(row.last_sent_at);
-  const retryAfterSeconds = Math.max(1, Math.ceil((last + cooldownMs - now) / 1000));
+  // Another process's clock may run ahead of this one's: a slot it took "in the future" must not
+  // promise a wait longer than the cooldown itself.
+  const retryAfterSeconds = Math.min(access.channel.cooldownSeconds, Math.max(1, Math.ceil((last + cooldownMs - now) / 1000)));
   throw new ApiError('slow_mode', `channel "${channelId}" is in slow mode: one message every ${access.channel.cooldownSeconds} s; try again in ${retryAfterSeconds} s`, {
     retryAfterSeconds,
     details: { retryAfterSeconds, cooldownSeconds: access.channel.cooldownSeconds },
