@@ -113,6 +113,11 @@ export class ClientConnection implements PersonalReceiver {
     return this.subscriptions.has(channelId);
   }
 
+  /** The user was banned from the channel: their subscription to it ends, and the client does not resubscribe. */
+  bannedFrom(channelId: string): void {
+    this.background(this.serverUnsubscribe(channelId, UNSUBSCRIBES.banned));
+  }
+
   /** Queues a publication of the personal stream; before the connect reply it waits for it. */
   sendPersonal(publication: Publication): void {
     if (this.closed) return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { REVOCATIONS_TOPIC, type Revocation } from '../domain/auth/revocations.js';
+import { type BanAnnouncement, BANS_TOPIC } from '../domain/moderation/bans.js';
 import type { ServerContext } from '../http/context.js';
 import type { TypedApp } from '../http/typed.js';
 import type { ClientConnection } from './connection.js';
@@ -127,6 +128,23 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
       return async () => {};
     });
 
+  // A ban ends what it forbids on every process at once: an app ban every socket of the user (3505, the
+  // client does not reconnect), a channel ban their subscription to that channel (2002, it does not resubscribe).
+  const stopBans = ctx.bus
+    .subscribe(BANS_TOPIC, (json) => {
+      const { appId, userId, channelId } = JSON.parse(json) as BanAnnouncement;
+      for (const connection of connections) {
+        if (!connection.isUser(appId, userId)) continue;
+        if (channelId === null) connection.disconnect(DISCONNECTS.banned);
+        else connection.bannedFrom(channelId);
+      }
+    })
+    .catch((error: unknown) => {
+      // The bus is down: refreshes and subscribes still read bans from the store.
+      log.error({ err: error }, 'cannot subscribe to bans');
+      return async () => {};
+    });
+
   const pinger = setInterval(() => {
     const deadline = Date.now() - (PING_SECONDS + 10) * 1000;
     for (const connection of connections) {
@@ -151,6 +169,7 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
       }, CLOSE_GRACE_MS).unref();
       wss.close();
       await (await stopRevocations)();
+      await (await stopBans)();
       await emulation.close();
       await personal.close();
       await presence.close();

@@ -12,11 +12,16 @@ export class ReplyFailure extends Error {
   }
 }
 
-/** A channel the caller may not read and one that does not exist look alike, as over REST: both are 103. */
+/**
+ * A channel the caller may not read and one that does not exist look alike, as over REST: both are 103.
+ * So is a channel the caller is banned from: its live feed is what a channel ban takes away (an app
+ * ban refuses the connect itself). A shadow ban does not show here, as it shows nowhere to its user.
+ */
 export async function requireReadable(db: Kysely<Database>, caller: UserCaller, channelId: string): Promise<void> {
   try {
     const access = await accessChannel(db, caller, channelId);
     if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    if (access.ban && !access.ban.shadow) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
     throw error;
