@@ -1,5 +1,6 @@
-import { personalChannel, type RealtimeChannelEvent, type SearchResponse, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
+import { type ModerationFlaggedEvent, personalChannel, type RealtimeChannelEvent, type SearchResponse, type UnreadResponse, type UserEvent } from '@chatsdk/protocol';
 import { MentionsApi } from './api/mentions.js';
+import { ModerationApi } from './api/moderation.js';
 import { UploadsApi } from './api/uploads.js';
 import { ChannelsApi } from './api/channels.js';
 import { UsersApi } from './api/users.js';
@@ -55,6 +56,8 @@ export interface ChatClientEvents {
   'channel.event': { channel: ChatChannel; event: RealtimeChannelEvent };
   /** Every event of the user's personal stream, after the stores took it. */
   'user.event': UserEvent;
+  /** A message or user was reported (or caught by a blocklist in `flag` mode): app moderators and admins only; `moderation.queue` took it. */
+  'moderation.flagged': ModerationFlaggedEvent;
   /** Background work failed (a reload after a reconnect, say); nothing was awaiting it. */
   error: { error: unknown };
 }
@@ -81,6 +84,8 @@ export class ChatClient {
   readonly uploads: UploadsApi;
   /** Unread totals, as a store with `refresh()`. */
   readonly unread: UnreadStore;
+  /** Bans, the review queue, blocklists, bulk deletes and the audit log (moderators). */
+  readonly moderation: ModerationApi;
   /** Writes waiting for the server, oldest first, as a store. */
   readonly pendingWrites: ReadableStore<readonly OutboxEntry[]>;
   private readonly events = new Emitter<ChatClientEvents>();
@@ -109,6 +114,10 @@ export class ChatClient {
       personal: (data) => this.onUserEvent(data as UserEvent),
       connected: (first) => this.onConnected(first),
       unauthorized: (reason, error) => this.reportUnauthorized({ reason, error }),
+      // Banned from the app: the socket stays closed; the channels read again show the ban to their composers.
+      banned: () => {
+        for (const channel of this.open.values()) if (channel.state.getSnapshot()) this.background(channel.get());
+      },
     });
     const storage = options.storage ?? (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB !== null ? indexedDbStorage() : sharedMemoryStorage());
     this.outbox = new Outbox(
@@ -132,6 +141,7 @@ export class ChatClient {
     this.channels = new ChannelsApi(this.requests, (id) => this.channel(id), me);
     this.users = new UsersApi(this.requests);
     this.mentions = new MentionsApi(this.requests);
+    this.moderation = new ModerationApi(this.requests);
     this.unread = new UnreadStore(me, () => this.requests.request<UnreadResponse>('/api/users/me/unread'));
   }
 
@@ -167,6 +177,7 @@ export class ChatClient {
         reportError: (error) => this.events.emit('error', { error }),
         presence: this.users.presence,
         loadPresence: (ids) => this.users.loadPresence(ids.slice(0, 100)),
+        current: this.users.current,
       });
       this.open.set(id, channel);
     }
@@ -197,6 +208,8 @@ export class ChatClient {
       this.channels.list.reset();
       this.unread.reset();
       this.users.presence.set({});
+      this.users.current.set(null);
+      this.moderation.queue.reset();
     }
   }
 
@@ -225,6 +238,7 @@ export class ChatClient {
     if (first) return;
     // The personal stream is not replayed: what it would have said is read again.
     this.background(this.channels.list.reload());
+    if (this.moderation.queue.getSnapshot().ready) this.background(this.moderation.queue.reload());
     const known = Object.keys(this.users.presence.getSnapshot());
     if (known.length > 0) this.background(this.users.loadPresence(known.slice(0, 100)));
   }
@@ -257,9 +271,13 @@ export class ChatClient {
       case 'notification.channel_deleted':
         this.unread.drop(event.channelId);
         break;
+      case 'moderation.flagged':
+        this.moderation.queue.put(event.flag);
+        break;
       default:
         break;
     }
     this.events.emit('user.event', event);
+    if (event.type === 'moderation.flagged') this.events.emit('moderation.flagged', event);
   }
 }

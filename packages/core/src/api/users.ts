@@ -1,23 +1,30 @@
-import type { BlocksResponse, ListUsersQuery, PresenceResponse, UpdateMeBody, User, UserPresence, UserResponse, UsersPage } from '@chatsdk/protocol';
+import type { BlocksResponse, FlagBody, FlagResponse, ListUsersQuery, MutesResponse, PresenceResponse, UpdateMeBody, User, UserPresence, UserResponse, UsersPage } from '@chatsdk/protocol';
 import type { RequestManager } from '../http/requests.js';
 import { seg } from '../http/requests.js';
 import { PresenceStore } from '../state/presence.js';
+import { Store } from '../store.js';
 
 /** `client.users`: the user, other users, blocks and presence. */
 export class UsersApi {
   /** Who is online, by user id. */
   readonly presence = new PresenceStore();
+  /** The calling user as last read (`me()`, `updateMe()`; `connect()` reads it): their app role decides what moderation they may do. */
+  readonly current = new Store<User | null>(null);
 
   constructor(private readonly requests: RequestManager) {}
 
   /** The calling user. */
   async me(): Promise<User> {
-    return (await this.requests.request<UserResponse>('/api/users/me')).user;
+    const { user } = await this.requests.request<UserResponse>('/api/users/me');
+    this.current.set(user);
+    return user;
   }
 
   /** Changes the user's own name or image. */
   async updateMe(body: UpdateMeBody): Promise<User> {
-    return (await this.requests.request<UserResponse>('/api/users/me', { method: 'PATCH', body })).user;
+    const { user } = await this.requests.request<UserResponse>('/api/users/me', { method: 'PATCH', body });
+    this.current.set(user);
+    return user;
   }
 
   /** One user of the app. */
@@ -43,6 +50,26 @@ export class UsersApi {
   /** The users the caller has blocked. */
   blocks(): Promise<BlocksResponse> {
     return this.requests.request<BlocksResponse>('/api/users/me/blocks');
+  }
+
+  /** Reports a user to the app's moderators (once per reporter: again answers `created: false`). */
+  flag(id: string, body: FlagBody = {}): Promise<FlagResponse> {
+    return this.requests.request<FlagResponse>(`/api/users/${seg(id)}/flag`, { body });
+  }
+
+  /** Mutes a user: their messages no longer count in your unread counts or push. */
+  async mute(id: string): Promise<void> {
+    await this.requests.request<unknown>(`/api/users/${seg(id)}/mute`, { method: 'POST' });
+  }
+
+  /** Unmutes a user. */
+  async unmute(id: string): Promise<void> {
+    await this.requests.request<unknown>(`/api/users/${seg(id)}/mute`, { method: 'DELETE' });
+  }
+
+  /** The users you muted, newest first. */
+  mutes(): Promise<MutesResponse> {
+    return this.requests.request<MutesResponse>('/api/users/me/mutes');
   }
 
   /** Loads these users' presence into `presence` (the personal stream keeps it current for users sharing a channel). */

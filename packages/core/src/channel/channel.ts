@@ -19,6 +19,7 @@ import type {
   UpdateMembershipBody,
   UpdateMessageBody,
   Upload,
+  User,
   UserPresence,
 } from '@chatsdk/protocol';
 import type { UploadsApi } from '../api/uploads.js';
@@ -39,9 +40,10 @@ import { newId } from '../util.js';
 import { applyEvent, type ChannelStores } from './apply-event.js';
 import { FailedSends } from './failed-sends.js';
 import { patchFile, removeFile } from './files.js';
+import { ChannelModeration } from './moderation.js';
 import { Refresher } from './refresh.js';
 import { ChannelStream } from './stream.js';
-import { TypingSender, TypingStore } from './typing.js';
+import { sendTyping, TypingSender, TypingStore } from './typing.js';
 import { applyDone, applyFailed, applyOptimistic, type MessageInput, putAnswer, restorePending, type SendMessageOptions } from './writes.js';
 
 /** What a channel needs from its client. */
@@ -62,6 +64,8 @@ export interface ChannelContext {
   presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
   /** Loads these users' presence into `presence`. */
   loadPresence(userIds: string[]): Promise<unknown>;
+  /** The calling user, once read. */
+  current: ReadableStore<User | null>;
 }
 
 /**
@@ -82,6 +86,8 @@ export class ChatChannel {
   readonly members = new Store<readonly Member[]>([]);
   /** The members' presence (online, last active), by user id; loaded by `watch()`, live from the personal stream. */
   readonly presence: ReadableStore<Readonly<Record<string, UserPresence>>>;
+  /** Freeze, slow mode, blocklists, reporting messages, and whether the user may send now (`sendState`). */
+  readonly moderation: ChannelModeration;
   private readonly threads = new Map<string, MessageWindow>();
   /** Bodies of failed sends, resent exactly as they were (another body under the same id would be a conflict). */
   private readonly failedSends = new FailedSends();
@@ -102,7 +108,8 @@ export class ChatChannel {
     this.presence = membersPresence(this.members, ctx.presence);
     this.stores = { me: ctx.me, state: this.state, messages: this.messages, threads: this.threads, typing: this.typing, reads: this.reads, members: this.members };
     this.stream = new ChannelStream((event) => this.apply(event), () => this.reload(), ctx.reportError);
-    this.typist = new TypingSender((typing, parentId) => void this.sendTyping(typing, parentId));
+    this.typist = new TypingSender((typing, parentId) => void sendTyping(ctx.connection, ctx.requests, id, typing, parentId));
+    this.moderation = new ChannelModeration(this.state, ctx.current, ctx.requests, path);
     this.refresher = new Refresher((messageId) => ctx.requests.request<MessageResponse>(`/api/messages/${seg(messageId)}`).then(({ message }) => putAnswer(this.stores, message)));
   }
 
@@ -145,8 +152,9 @@ export class ChatChannel {
       publication: (data, at) => this.stream.publication(data as RealtimeChannelEvent, at),
       subscribed: (info) => this.stream.subscribed(info),
       unsubscribed: (code) => {
-        // 2000 removed, 2001 deleted: the server ended it; the stores stay as they were last.
+        // 2000 removed, 2001 deleted, 2002 banned: the server ended it; the stores stay as they were last (a ban is read).
         if (code >= 2000) this.watching = false;
+        if (code === 2002) this.get().catch(this.ctx.reportError);
       },
     });
   }
@@ -343,6 +351,7 @@ export class ChatChannel {
   /** A write for this channel failed: a send shows `failed` (now, or when the channel loads); anything else is put back as the server has it. */
   writeFailed(op: OutboxOperation, error: ChatError, createdAt?: string): void {
     applyFailed(this.stores, op, error);
+    this.moderation.refused(error, op.kind === 'send');
     if (op.kind === 'send') {
       this.failedSends.add(op, error, createdAt);
       return;
@@ -376,6 +385,7 @@ export class ChatChannel {
 
   private async send(op: SendOperation): Promise<LocalMessage> {
     this.typist.stop(op.body.parentId);
+    this.moderation.sending();
     const { message } = (await this.write(op)) as MessageResponse;
     return this.find(op.body.id, op.body.parentId) ?? fromServer(message);
   }
@@ -387,15 +397,5 @@ export class ChatChannel {
 
   private find(id: string, parentId: string | null | undefined): LocalMessage | undefined {
     return this.messages.get(id) ?? (parentId ? this.threads.get(parentId)?.get(id) : undefined);
-  }
-
-  private async sendTyping(typing: boolean, parentId: string | undefined): Promise<void> {
-    const data = { typing, ...(parentId ? { parentId } : {}) };
-    try {
-      if (this.ctx.connection.connected) await this.ctx.connection.rpc('typing', { channel: this.id, ...data });
-      else await this.ctx.requests.request<undefined>(`${this.path}/typing`, { body: data });
-    } catch {
-      // Typing is of the moment: a lost indicator is not worth an error.
-    }
   }
 }

@@ -1,4 +1,6 @@
 import type { TypingStartEvent, TypingStopEvent } from '@chatsdk/protocol';
+import { type RequestManager, seg } from '../http/requests.js';
+import type { RealtimeConnection } from '../realtime/connection.js';
 import { Store } from '../store.js';
 import { backgroundTimer } from '../util.js';
 
@@ -81,5 +83,16 @@ export class TypingSender {
   dispose(): void {
     for (const { idle } of this.started.values()) clearTimeout(idle);
     this.started.clear();
+  }
+}
+
+/** Tells the others the user started or stopped typing: over the socket when it is up, else over REST. */
+export async function sendTyping(connection: RealtimeConnection, requests: RequestManager, channelId: string, typing: boolean, parentId: string | undefined): Promise<void> {
+  const data = { typing, ...(parentId ? { parentId } : {}) };
+  try {
+    if (connection.connected) await connection.rpc('typing', { channel: channelId, ...data });
+    else await requests.request<undefined>(`/api/channels/${seg(channelId)}/typing`, { body: data });
+  } catch {
+    // Typing is of the moment: a lost indicator is not worth an error.
   }
 }

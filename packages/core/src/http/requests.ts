@@ -108,12 +108,12 @@ export class RequestManager {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', abort);
     }
-    return parseAnswer<T>(response.status, text, response.headers.get('x-request-id') ?? undefined);
+    return parseAnswer<T>(response.status, text, response.headers.get('x-request-id') ?? undefined, response.headers.get('retry-after'));
   }
 }
 
 /** The JSON body of a 2xx answer, or the `ChatError` of any other (the one error shape, else a generic one). */
-export function parseAnswer<T>(status: number, text: string, requestId: string | undefined): T {
+export function parseAnswer<T>(status: number, text: string, requestId: string | undefined, retryAfter?: string | null): T {
   const ok = status >= 200 && status < 300;
   let body: unknown;
   try {
@@ -122,7 +122,7 @@ export function parseAnswer<T>(status: number, text: string, requestId: string |
     throw new ChatError(ok ? 'invalid_response' : 'internal_error', `the server answered ${status} with a body that is not JSON`, status, requestId);
   }
   if (ok) return body as T;
-  if (isErrorBody(body)) throw ChatError.fromBody(body, status, requestId);
+  if (isErrorBody(body)) throw ChatError.fromBody(body, status, requestId, retryAfter);
   throw new ChatError(status >= 500 ? 'internal_error' : 'invalid_response', `the server answered ${status}`, status, requestId);
 }
 

@@ -42,6 +42,8 @@ export interface ConnectionHooks {
   connected(first: boolean): void;
   /** The server refused the credentials for good. */
   unauthorized(reason: string, error: ChatError): void;
+  /** The server closed the socket because the user is banned from the app: it stays closed. */
+  banned(): void;
 }
 
 /** Server disconnect codes from 3500 up stop the client; 3500 is a refused token. */
@@ -49,6 +51,8 @@ const INVALID_TOKEN = 3500;
 /** Server disconnects after which the connection's token is dead: it ran out, or was revoked (Centrifugo's "force reconnect"). */
 const TOKEN_EXPIRED = 3005;
 const TOKEN_REVOKED = 3011;
+/** The user is banned from the app (the socket is closed, and reconnecting cannot help). */
+const BANNED = 3505;
 
 /**
  * The realtime socket: the real `centrifuge` client speaking to `/ws`, with
@@ -200,6 +204,7 @@ export class RealtimeConnection {
       if (ctx.code === INVALID_TOKEN) {
         this.hooks.unauthorized('realtime_unauthorized', new ChatError('invalid_token', `the socket's token was refused: ${ctx.reason}`, 401));
       }
+      if (ctx.code === BANNED) this.hooks.banned();
     });
     client.on('publication', (ctx) => {
       if (ctx.channel === this.personalChannel()) this.hooks.personal(ctx.data);
