@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { UserCaller } from '../domain/auth/caller.js';
 import { accessChannel, canRead } from '../domain/channels/channel-access.js';
+import { requirePermission } from '../domain/channels/channel-permissions.js';
 import { ApiError } from '../errors.js';
 import type { Database } from '../store/schema.js';
 import { REPLY_ERRORS, type ReplyError } from './protocol.js';
@@ -21,9 +22,11 @@ export async function requireReadable(db: Kysely<Database>, caller: UserCaller, 
   try {
     const access = await accessChannel(db, caller, channelId);
     if (!canRead(access)) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
-    if (access.ban && !access.ban.shadow) throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    requirePermission(access, 'subscribe');
   } catch (error) {
-    if (error instanceof ApiError && error.code === 'channel_not_found') throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    if (error instanceof ApiError && (error.code === 'channel_not_found' || error.code === 'user_banned')) {
+      throw new ReplyFailure(REPLY_ERRORS.permissionDenied);
+    }
     throw error;
   }
 }

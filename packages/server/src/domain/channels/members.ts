@@ -10,6 +10,7 @@ import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { unreadCounts } from '../reads/unread.js';
 import { accessChannel, type ChannelAccess, requireMember, requireRead } from './channel-access.js';
+import { requirePermission } from './channel-permissions.js';
 import { type MemberRecord, memberFromRow, newMemberRow, toWireMember, toWireMembership } from './channel-records.js';
 
 async function findMember(tx: Tx, appId: string, channelId: string, userId: string): Promise<MemberRecord | undefined> {
@@ -50,6 +51,8 @@ export async function addMembers(ctx: DomainContext, caller: Caller, channelId: 
       if (access.authority < rankOf('moderator')) throw new ApiError('forbidden', 'adding members needs a moderator of the channel');
       if (rankOf(role) > access.authority) throw new ApiError('forbidden', `you may not make anyone ${role}: it is above your own role`);
     }
+    // A banned user may not join by themselves; a moderator who adds them does so knowingly, and the ban still holds.
+    if (selfJoin) requirePermission(access, 'join');
     const users = await trx.selectFrom('users').select('id').where('app_id', '=', appId).where('id', 'in', userIds).where('deleted_at', 'is', null).execute();
     const known = new Set(users.map((u) => u.id));
     const missing = userIds.filter((id) => !known.has(id));

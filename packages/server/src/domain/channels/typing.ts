@@ -7,6 +7,7 @@ import type { DomainContext } from '../context.js';
 import { channelTopic } from '../events/events.js';
 import { findMessage } from '../messages/message-records.js';
 import { accessChannel, requireMember } from './channel-access.js';
+import { requirePermission } from './channel-permissions.js';
 
 /** A start is published at most this often per typist; keystrokes in between only keep it alive. */
 export const TYPING_THROTTLE_MS = 3000;
@@ -84,6 +85,7 @@ export async function recordTyping(
   if (caller.kind !== 'user') return;
   const access = await accessChannel(ctx.store.db, caller, channelId);
   requireMember(access);
+  requirePermission(access, 'typing');
   if (body.parentId !== undefined) {
     const parent = await findMessage(ctx.store.db, caller.app.id, body.parentId);
     if (!parent || parent.channelId !== channelId || parent.deletedAt !== null || parent.parentId !== null) {

@@ -4,8 +4,10 @@ import { ApiError } from '../../errors.js';
 import type { FileStore } from '../../files/index.js';
 import type { Store } from '../../store/store.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
+import { banHolds } from '../auth/ban-records.js';
 import { accessChannel, requireMember } from '../channels/channel-access.js';
-import { randomId } from '../common/ids.js';
+import { requirePermission } from '../channels/channel-permissions.js';
+import { randomId, toIso } from '../common/ids.js';
 import { type StoredBytes, storeUploadBytes } from './upload-bytes.js';
 import { storageKeys, type UploadRecord, uploadFromRow } from './upload-records.js';
 import { kindOf } from './upload-types.js';
@@ -35,7 +37,23 @@ export function cleanFileName(given: string): string {
 /** A user uploads into a channel they may write to; the server into any live channel of its app. */
 async function checkChannel(store: Store, caller: Caller, channelId: string): Promise<void> {
   const access = await accessChannel(store.db, caller, channelId);
-  if (caller.kind === 'user') requireMember(access);
+  if (caller.kind === 'user') {
+    requireMember(access);
+    requirePermission(access, 'upload');
+  }
+}
+
+/**
+ * An app-banned user uploads nothing, into a channel or not: an upload
+ * without one is only ever for a message they could not send. Refused before
+ * anything is written. (A shadow ban refuses nothing, as everywhere.)
+ */
+function checkAppBan(caller: Caller): void {
+  if (caller.kind !== 'user' || !banHolds(caller.appBan) || caller.appBan.shadow) return;
+  const ban = caller.appBan;
+  throw new ApiError('user_banned', 'you are banned from this app', {
+    details: { expiresAt: ban.expiresAt === null ? null : toIso(ban.expiresAt), channelId: null, reason: ban.reason },
+  });
 }
 
 function channelIdOf(value: unknown): string {
@@ -76,6 +94,7 @@ async function recordLateThumbnail(ctx: UploadContext, record: UploadRecord, key
  * it, into a channel where they may send, which it then belongs to.
  */
 export async function receiveUpload(ctx: UploadContext, caller: Caller, parts: AsyncIterable<FormPart>, now = Date.now): Promise<UploadRecord> {
+  checkAppBan(caller);
   const appId = caller.app.id;
   const id = randomId('upl');
   const keys = storageKeys(appId, id);

@@ -1,6 +1,7 @@
 import { ApiError } from '../../errors.js';
 import type { Caller } from '../auth/caller.js';
 import { accessChannel, type ChannelAccess, canRead } from '../channels/channel-access.js';
+import { moderates } from '../channels/channel-permissions.js';
 import { lockChannel } from '../channels/channel-lock.js';
 import type { Tx } from '../events/events.js';
 import { findMessage, type MessageRecord } from './message-records.js';
@@ -16,7 +17,29 @@ export function messageNotFound(id: string): ApiError {
   return new ApiError('message_not_found', `no message "${id}" in this app`);
 }
 
-/** Loads a message for a caller who may read its channel; anyone else gets `message_not_found`. */
+/**
+ * Whether the caller sees a shadow-banned author's messages in this channel:
+ * the server and the channel's moderators (app moderators included) see
+ * everyone's; anyone else only their own, as if the others' were not there.
+ */
+export function seesShadowedOf(access: ChannelAccess): string | 'all' {
+  if (access.caller.kind === 'server' || moderates(access)) return 'all';
+  return access.caller.user.id;
+}
+
+/** Whether the caller may see this message at all, shadowed or not. */
+export function seesMessage(access: ChannelAccess, message: MessageRecord): boolean {
+  if (!message.shadowed) return true;
+  const sees = seesShadowedOf(access);
+  return sees === 'all' || sees === message.userId;
+}
+
+/**
+ * Loads a message for a caller who may read its channel; anyone else gets
+ * `message_not_found`, and so does everyone but its author and the
+ * channel's moderators for a shadowed message: to them it does not exist,
+ * so they can neither read, react to, pin, quote-fetch nor delete it.
+ */
 export async function accessMessage(db: Tx, caller: Caller, id: string): Promise<MessageAccess> {
   const message = await findMessage(db, caller.app.id, id);
   if (!message) throw messageNotFound(id);
@@ -28,7 +51,7 @@ export async function accessMessage(db: Tx, caller: Caller, id: string): Promise
     if (error instanceof ApiError && error.code === 'channel_not_found') throw messageNotFound(id);
     throw error;
   }
-  if (!canRead(access)) throw messageNotFound(id);
+  if (!canRead(access) || !seesMessage(access, message)) throw messageNotFound(id);
   return { access, message };
 }
 

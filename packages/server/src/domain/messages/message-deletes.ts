@@ -45,9 +45,11 @@ async function softDelete(trx: Tx, events: EventWriter, message: MessageRecord):
     .where('id', '=', message.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  await uncountReply(trx, message);
+  // A shadowed reply never counted in its thread (see sendShadowed).
+  if (!message.shadowed) await uncountReply(trx, message);
   const deleted = messageFromRow(row);
-  await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: toWireMessage(deleted), hard: false });
+  // A shadowed message was never announced: its delete is nobody else's news either.
+  if (!message.shadowed) await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: toWireMessage(deleted), hard: false });
   return deleted;
 }
 
@@ -56,7 +58,7 @@ async function eraseOne(trx: Tx, events: EventWriter, message: MessageRecord, no
   await removeMentions(trx, message);
   await releaseUploads(trx, message.appId, [message.id], [], now);
   await trx.deleteFrom('messages').where('app_id', '=', message.appId).where('id', '=', message.id).execute();
-  await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: tombstone(message, now), hard: true });
+  if (!message.shadowed) await events.emit(message.appId, message.channelId, { type: 'message.deleted', message: tombstone(message, now), hard: true });
 }
 
 /**
@@ -74,8 +76,8 @@ async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord):
     removed.add(reply.id);
   }
   await eraseOne(trx, events, message, now);
-  // A tombstone was uncounted when it was soft-deleted.
-  if (message.deletedAt === null) await uncountReply(trx, message);
+  // A tombstone was uncounted when it was soft-deleted; a shadowed reply never counted.
+  if (message.deletedAt === null && !message.shadowed) await uncountReply(trx, message);
 
   const channel = await trx.selectFrom('channels').select('last_message_id').where('app_id', '=', message.appId).where('id', '=', message.channelId).executeTakeFirstOrThrow();
   if (channel.last_message_id !== null && removed.has(channel.last_message_id)) {
@@ -85,6 +87,8 @@ async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord):
       .where('app_id', '=', message.appId)
       .where('channel_id', '=', message.channelId)
       .where('show_in_channel', '=', 1)
+      // A shadowed message never was the channel's last message for anyone: it does not become it now.
+      .where('shadowed', '=', 0)
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();

@@ -5,8 +5,18 @@ import type { Database, MessagesTable } from '../../store/schema.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
 import { accessChannel, requireRead } from '../channels/channel-access.js';
 import type { DomainContext } from '../context.js';
-import { accessMessage } from './message-access.js';
+import { accessMessage, seesShadowedOf } from './message-access.js';
 import { hydrateMessages, type MessageRecord, messageFromRow } from './message-records.js';
+
+/**
+ * Leaves out the shadowed messages the viewer may not see (see
+ * `seesShadowedOf`): the author keeps seeing their own, so nothing tells
+ * them they are shadow-banned; the server and moderators see all.
+ */
+function withoutOthersShadowed(scope: MessageScope, sees: string | 'all'): MessageScope {
+  if (sees === 'all') return scope;
+  return () => scope().where((eb) => eb.or([eb('shadowed', '=', 0), eb('user_id', '=', sees)]));
+}
 
 /** Page size when the caller gives none. */
 const DEFAULT_LIMIT = 25;
@@ -60,16 +70,16 @@ export async function listChannelMessages(ctx: DomainContext, caller: Caller, ch
   requireRead(access);
   const scope: MessageScope = () =>
     db.selectFrom('messages').selectAll().where('app_id', '=', caller.app.id).where('channel_id', '=', channelId).where('show_in_channel', '=', 1);
-  const { records, hasMore } = await pageBySeq(scope, query);
+  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, seesShadowedOf(access)), query);
   return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller)), hasMore };
 }
 
 /** `GET /api/messages/:id/replies`: a thread's replies, newest first, paged like a channel. */
 export async function listReplies(ctx: DomainContext, caller: Caller, parentId: string, query: ListMessagesQuery): Promise<MessagesPage> {
   const db = ctx.store.db;
-  await accessMessage(db, caller, parentId);
+  const { access } = await accessMessage(db, caller, parentId);
   const scope: MessageScope = () => db.selectFrom('messages').selectAll().where('app_id', '=', caller.app.id).where('parent_id', '=', parentId);
-  const { records, hasMore } = await pageBySeq(scope, query);
+  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, seesShadowedOf(access)), query);
   return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller)), hasMore };
 }
 

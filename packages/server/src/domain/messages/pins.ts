@@ -5,7 +5,7 @@ import { accessChannel, requireMember, requireRead } from '../channels/channel-a
 import { decodeTimeKey, encodeTimeKey } from '../common/keyset.js';
 import type { DomainContext } from '../context.js';
 import { transact } from '../events/events.js';
-import { accessMessage, lockMessage } from './message-access.js';
+import { accessMessage, lockMessage, seesShadowedOf } from './message-access.js';
 import { hydrateMessages, messageFromRow, toWireMessage } from './message-records.js';
 
 /**
@@ -30,7 +30,8 @@ export async function setPinned(ctx: DomainContext, caller: Caller, id: string, 
         .returningAll()
         .executeTakeFirstOrThrow();
       message = messageFromRow(row);
-      await events.emit(message.appId, message.channelId, { type: 'message.updated', message: toWireMessage(message) });
+      // A shadowed message is seen by its author and moderators only: its pin is announced to no one.
+      if (!message.shadowed) await events.emit(message.appId, message.channelId, { type: 'message.updated', message: toWireMessage(message) });
     }
     const [wire] = await hydrateMessages(trx, message.appId, [message], callerUserId(caller));
     if (!wire) throw new Error('hydrating one message returned none');
@@ -51,6 +52,9 @@ export async function listPinned(ctx: DomainContext, caller: Caller, channelId: 
     .where('channel_id', '=', channelId)
     .where('pinned_at', 'is not', null)
     .where('deleted_at', 'is', null);
+  // Pinned or not, a shadowed message shows only to those who see it anywhere else.
+  const sees = seesShadowedOf(access);
+  if (sees !== 'all') q = q.where((eb) => eb.or([eb('shadowed', '=', 0), eb('user_id', '=', sees)]));
   if (query.cursor !== undefined) {
     const key = decodeTimeKey(query.cursor);
     q = q.where((eb) => eb.or([eb('pinned_at', '<', key.at), eb.and([eb('pinned_at', '=', key.at), eb('id', '<', key.id)])]));

@@ -4,6 +4,7 @@ import { ApiError } from '../../errors.js';
 import type { ReactionsTable } from '../../store/schema.js';
 import type { UserCaller } from '../auth/caller.js';
 import { requireMember } from '../channels/channel-access.js';
+import { requirePermission } from '../channels/channel-permissions.js';
 import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { accessMessage, lockMessage, messageNotFound } from './message-access.js';
@@ -41,6 +42,8 @@ function stored(row: Selectable<ReactionsTable>): StoredReaction {
 async function reactableMessage(trx: Tx, caller: UserCaller, messageId: string): Promise<MessageRecord> {
   const { access, message: found } = await accessMessage(trx, caller, messageId);
   requireMember(access);
+  // A ban (or a freeze) refuses reacting and taking a reaction back alike: both are writes others see.
+  requirePermission(access, 'react');
   if (found.deletedAt !== null) throw messageNotFound(messageId);
   // Under the channel's lock the message is read again: a delete may have committed in between.
   const message = await lockMessage(trx, found);
@@ -122,6 +125,7 @@ export async function sendReaction(ctx: DomainContext, caller: UserCaller, messa
         message = await refreshSummary(trx, appId, messageId);
         const wire = toWireMessage(message);
         for (const row of removed.sort((a, b) => a.created_at - b.created_at || a.type.localeCompare(b.type))) {
+          if (message.shadowed) break;
           await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction: toWireReaction(messageId, stored(row)), message: wire });
         }
       }
@@ -155,7 +159,8 @@ export async function sendReaction(ctx: DomainContext, caller: UserCaller, messa
     }
     message = await refreshSummary(trx, appId, messageId);
     const reaction = toWireReaction(messageId, { userId, type: input.type, score, createdAt });
-    await events.emit(appId, message.channelId, { type: 'reaction.new', reaction, message: toWireMessage(message) });
+    // Only its author and moderators see a shadowed message: a reaction to it is announced to no one.
+    if (!message.shadowed) await events.emit(appId, message.channelId, { type: 'reaction.new', reaction, message: toWireMessage(message) });
     return { message: await forViewer(trx, appId, message, userId), reaction, created: !existing };
   });
 }
@@ -177,7 +182,7 @@ export async function deleteReaction(ctx: DomainContext, caller: UserCaller, mes
     if (!removed) throw new ApiError('reaction_not_found', `you have no "${type}" reaction on message "${messageId}"`);
     const message = await refreshSummary(trx, appId, messageId);
     const reaction = toWireReaction(messageId, stored(removed));
-    await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction, message: toWireMessage(message) });
+    if (!message.shadowed) await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction, message: toWireMessage(message) });
     return { message: await forViewer(trx, appId, message, userId), reaction };
   });
 }

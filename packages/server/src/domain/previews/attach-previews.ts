@@ -43,7 +43,9 @@ export async function attachPreviews(ctx: DomainContext, target: PreviewTarget, 
       if (!channel || channel.deleted_at !== null) return 0;
       await lockChannel(trx, target.appId, target.channelId);
       const row = await trx.selectFrom('messages').selectAll().where('app_id', '=', target.appId).where('id', '=', target.messageId).executeTakeFirst();
-      if (!row || row.deleted_at !== null) return 0;
+      // A shadowed message gets no preview: its message.updated would announce it to every member. (The send
+      // route schedules none for one; this holds for any other caller too.)
+      if (!row || row.deleted_at !== null || row.shadowed !== 0) return 0;
 
       // The stored attachments as stored: what the record makes of them for the wire is not written back.
       const stored = readJson<Attachment[]>(row.attachments);

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { Database, MessagesTable } from '../../store/schema.js';
 import type { StoreKind } from '../../store/store.js';
 import { type SearchTerms, toFts5Query, toTsQuery } from './search-terms.js';
@@ -22,7 +22,19 @@ export interface MatchQuery {
   channelIds: string[] | null;
   /** Only matches after this one in the order. */
   after: MatchKey | undefined;
+  /**
+   * Whose shadowed messages (a shadow-banned author's) may match: 'all' for
+   * the server, else the searching user's own only, so a shadow-banned user
+   * finds what they wrote and nobody else finds it.
+   */
+  shadowedOf: string | 'all';
   limit: number;
+}
+
+/** The condition that leaves out shadowed messages the searcher may not see, on the messages aliased `m` (or unaliased). */
+function shadowFilter(q: MatchQuery, alias: 'm' | ''): RawBuilder<unknown> {
+  if (q.shadowedOf === 'all') return sql``;
+  return alias === 'm' ? sql`and (m.shadowed = 0 or m.user_id = ${q.shadowedOf})` : sql`and (shadowed = 0 or user_id = ${q.shadowedOf})`;
 }
 
 /** A live message that matches, with its place in the order. */
@@ -44,7 +56,7 @@ async function sqliteMatches(db: Kysely<Database>, q: MatchQuery): Promise<Match
     select m.*, s.rowid as match_at
     from message_search s cross join messages m on m.rowid = s.rowid
     where message_search match ${toFts5Query(q.terms)} ${after}
-      and m.app_id = ${q.appId} and m.deleted_at is null ${channels}
+      and m.app_id = ${q.appId} and m.deleted_at is null ${channels} ${shadowFilter(q, 'm')}
     order by s.rowid desc
     limit ${q.limit}`.execute(db);
   return rows;
@@ -75,6 +87,7 @@ async function postgresRecentMatches(db: Kysely<Database>, q: MatchQuery, channe
     ) recent
     join messages m on m.app_id = ${q.appId} and m.id = recent.id
     where to_tsvector('simple'::regconfig, m.text) @@ to_tsquery('simple'::regconfig, ${toTsQuery(q.terms)})
+      ${shadowFilter(q, 'm')}
     order by m.created_at desc, m.id desc
     limit ${q.limit}`.execute(db);
   return rows;
@@ -103,7 +116,7 @@ async function postgresIndexedMatches(db: Kysely<Database>, q: MatchQuery, rareI
     from messages
     where app_id = ${q.appId} and deleted_at is null
       and to_tsvector('simple'::regconfig, text) @@ to_tsquery('simple'::regconfig, ${toTsQuery(q.terms)})
-      ${channels} ${after}
+      ${channels} ${after} ${shadowFilter(q, '')}
     order by created_at desc, id desc
     limit ${q.limit}`.execute(db);
   return rows;

@@ -53,6 +53,8 @@ async function searchScope(ctx: DomainContext, caller: Caller, named: string[] |
  * newest first, in the channels the caller may search, keyset-paged: the
  * cursor is the last result's place in the index order, so a page costs the
  * same however deep it is, and messages sent meanwhile never shift a page.
+ * A shadow-banned author's messages match for the author (and the server)
+ * only: to every other searcher they do not exist.
  */
 export async function searchMessages(ctx: DomainContext, caller: Caller, query: SearchQuery): Promise<SearchResponse> {
   const terms = parseSearchTerms(query.q);
@@ -60,7 +62,8 @@ export async function searchMessages(ctx: DomainContext, caller: Caller, query: 
   const channelIds = await searchScope(ctx, caller, requestedChannels(query.channelId));
   if (channelIds !== null && channelIds.length === 0) return { results: [] };
   const limit = query.limit ?? DEFAULT_LIMIT;
-  const rows = await findMatches(ctx.store.kind, ctx.store.db, { appId: caller.app.id, terms, channelIds, after, limit: limit + 1 });
+  const shadowedOf = caller.kind === 'server' ? 'all' : caller.user.id;
+  const rows = await findMatches(ctx.store.kind, ctx.store.db, { appId: caller.app.id, terms, channelIds, after, limit: limit + 1, shadowedOf });
   const page = rows.slice(0, limit);
   const results = await hydrateMessages(ctx.store.db, caller.app.id, page.map(messageFromRow), callerUserId(caller));
   const last = page.at(-1);
