@@ -1,4 +1,4 @@
-import type { Message, UpdateMessageBody } from '@chatsdk/protocol';
+import type { Flag, Message, UpdateMessageBody } from '@chatsdk/protocol';
 import type { Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { MessagesTable } from '../../store/schema.js';
@@ -7,6 +7,9 @@ import { serialiseCustom } from '../common/custom-data.js';
 import { type Tx, transact } from '../events/events.js';
 import { attachUploads, releaseUploads, uploadIdsOf } from '../files/attachments.js';
 import { purgeUploadsOf } from '../files/upload-deletes.js';
+import { announceFlags } from '../moderation/flag-announce.js';
+import { flagMessageBySystem } from '../moderation/flag-writes.js';
+import { screenText } from '../moderation/screen-message.js';
 import { addMentions, mentionCandidates, removeMentions, resolveMentions } from './mentions.js';
 import { accessMessage, lockMessage } from './message-access.js';
 import { checkMessageContent } from './message-content.js';
@@ -69,7 +72,10 @@ async function screenedEdit(ctx: SendContext, caller: Caller, id: string, patch:
  * `PATCH /api/messages/:id`: the author changes text, attachments or custom
  * data (the server may edit any message, as it may delete any). The result
  * obeys the rules of a send; `editedAt` and `updatedAt` move; `message.updated`
- * is written in the same transaction.
+ * is written in the same transaction. A user's new text is put to the
+ * channel's blocklists as a send's is: `block` refuses the edit (nothing is
+ * written), `mask` stores it masked, `flag` flags the message with the edit.
+ * An edit of a shadowed message writes no event: nobody else sees it.
  *
  * A deleted message is refused with 400 `validation_failed`, not 404: its
  * tombstone is still served by `GET /api/messages/:id`, so "not found" would
@@ -81,14 +87,18 @@ export async function updateMessage(ctx: SendContext, caller: Caller, id: string
   }
   const patch = await screenedEdit(ctx, caller, id, input);
   const custom = patch.custom === undefined ? undefined : serialiseCustom(patch.custom);
+  const flagged: Flag[] = [];
   const wire = await transact(ctx, async (trx, events) => {
-    const { message: found } = await accessMessage(trx, caller, id);
+    flagged.length = 0;
+    const { access, message: found } = await accessMessage(trx, caller, id);
     if (caller.kind === 'user' && found.userId !== caller.user.id) throw new ApiError('forbidden', 'only its author may edit a message');
     const message = await lockMessage(trx, found);
     if (message.deletedAt !== null) throw new ApiError('validation_failed', `message "${id}" is deleted: a tombstone cannot be edited`);
-    const text = patch.text ?? message.text;
     const attachments = patch.attachments ?? message.attachments;
-    checkMessageContent(caller.app, text, attachments);
+    checkMessageContent(caller.app, patch.text ?? message.text, attachments);
+    // The server's edits are the app's own, and not screened, as its sends are not.
+    const screening = patch.text !== undefined && caller.kind === 'user' ? await screenText(trx, caller.app, access.channel, patch.text) : undefined;
+    const text = screening?.text ?? patch.text ?? message.text;
 
     const now = Date.now();
     const set: Updateable<MessagesTable> = { updated_at: now, edited_at: now };
@@ -110,11 +120,17 @@ export async function updateMessage(ctx: SendContext, caller: Caller, id: string
     }
     const row = await trx.updateTable('messages').set(set).where('app_id', '=', message.appId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     const updated = messageFromRow(row);
-    await events.emit(updated.appId, updated.channelId, { type: 'message.updated', message: toWireMessage(updated) });
+    // A shadowed message has no event of its own (see sendShadowed): its edit must not be the first.
+    if (!updated.shadowed) await events.emit(updated.appId, updated.channelId, { type: 'message.updated', message: toWireMessage(updated) });
+    if (screening && screening.flaggedBy.length > 0) {
+      const flag = await flagMessageBySystem(ctx.store, trx, { appId: updated.appId, message: toWireMessage(updated), reason: `blocklist: ${screening.flaggedBy.join(', ')}` });
+      if (flag) flagged.push(flag);
+    }
     const [hydrated] = await hydrateMessages(trx, updated.appId, [updated], callerUserId(caller));
     if (!hydrated) throw new Error('hydrating one message returned none');
     return hydrated;
   });
+  if (flagged.length > 0) await announceFlags(ctx.bus, caller.app.id, flagged);
   if (patch.attachments !== undefined) await purgeUploadsOf(ctx.store, caller.app.id, [id]);
   return wire;
 }
