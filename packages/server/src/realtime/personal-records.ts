@@ -1,5 +1,6 @@
 import type { UnreadTotals } from '@chatsdk/protocol';
 import type { UserCaller } from '../domain/auth/caller.js';
+import type { MentionsAt, UnreadAt } from '../domain/reads/unread.js';
 import type { Publication } from './framing.js';
 
 /** What a personal stream needs of a connection. */
@@ -26,10 +27,12 @@ export interface Pending {
   deliver(counts: UnreadFigures | undefined): Promise<void> | void;
 }
 
-/** A user's unread messages and mentions, per channel. */
+/** A user's unread messages and mentions, per channel, and the channels they muted. */
 export interface UnreadFigures {
   unread: Map<string, number>;
   mentions: Map<string, number>;
+  /** Muted channels: each shows its own count, and none counts in a total. */
+  muted: ReadonlySet<string>;
 }
 
 /** A user with a connection on this process (or one that just closed, for the length of the debounce). */
@@ -52,20 +55,39 @@ export const userKey = (appId: string, userId: string) => `${appId}\n${userId}`;
 /** A channel's key among the local members index. */
 export const channelKey = (appId: string, channelId: string) => `${appId}\n#${channelId}`;
 
-/** The badge figures for one channel out of a user's unread counts. */
+/**
+ * The badge figures for one channel out of a user's unread counts: the
+ * channel's own, even when muted, and totals without the muted channels
+ * (the same rule as GET /api/users/me/unread).
+ */
 export function totals(counts: UnreadFigures | undefined, channelId: string): UnreadTotals {
-  const sum = (values: Iterable<number>) => {
-    let total = 0;
-    for (const value of values) total += value;
-    return total;
-  };
   const unread = counts?.unread ?? new Map<string, number>();
   const mentions = counts?.mentions ?? new Map<string, number>();
+  const muted = counts?.muted ?? new Set<string>();
+  const audible = (figures: Map<string, number>) => [...figures].filter(([id, count]) => count > 0 && !muted.has(id)).map(([, count]) => count);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const unreadCounts = audible(unread);
   return {
     unreadCount: unread.get(channelId) ?? 0,
-    totalUnreadCount: sum(unread.values()),
-    unreadChannels: [...unread.values()].filter((count) => count > 0).length,
+    totalUnreadCount: sum(unreadCounts),
+    unreadChannels: unreadCounts.length,
     unreadMentions: mentions.get(channelId) ?? 0,
-    totalUnreadMentions: sum(mentions.values()),
+    totalUnreadMentions: sum(audible(mentions)),
   };
+}
+
+/** A user's figures as the unread counts read them, with the muted channels of either. */
+export function figures(unread: Map<string, UnreadAt>, mentions: Map<string, MentionsAt>): UnreadFigures {
+  const muted = new Set<string>();
+  for (const [channelId, at] of [...unread, ...mentions]) if (at.muted) muted.add(channelId);
+  return {
+    unread: new Map([...unread].map(([channelId, { count }]) => [channelId, count])),
+    mentions: new Map([...mentions].map(([channelId, { count }]) => [channelId, count])),
+    muted,
+  };
+}
+
+/** Whether a connected user reviews the app's flags: its app moderators and admins, by their role at connect. */
+export function reviewsFlags(user: LocalUser): boolean {
+  return user.caller.user.role === 'moderator' || user.caller.user.role === 'admin';
 }

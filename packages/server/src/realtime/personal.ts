@@ -3,6 +3,7 @@ import {
   type MemberAddedEvent,
   type MessageNewEvent,
   type MessageReadEvent,
+  type ModerationFlaggedEvent,
   personalChannel,
   type UserEvent,
 } from '@chatsdk/protocol';
@@ -10,15 +11,17 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { UserCaller } from '../domain/auth/caller.js';
 import { getChannel } from '../domain/channels/channels.js';
 import { appTopic } from '../domain/events/events.js';
-import { mentionCounts, unreadCounts } from '../domain/reads/unread.js';
+import { mentionCountsAt, unreadCountsAt } from '../domain/reads/unread.js';
 import type { ServerContext } from '../http/context.js';
 import { jsonPublicationFrame, type Publication } from './framing.js';
 import {
   channelKey,
+  figures,
   type LocalUser,
   type Pending,
   type PersonalReceiver,
   type PresenceNotice,
+  reviewsFlags,
   totals,
   type UnreadFigures,
   userKey,
@@ -36,6 +39,8 @@ export class PersonalStreams {
   private readonly users = new Map<string, LocalUser>();
   /** app + channel → local users who are members. */
   private readonly members = new Map<string, Set<LocalUser>>();
+  /** app → local users who review its flags (moderators and admins). */
+  private readonly reviewers = new Map<string, Set<LocalUser>>();
   private readonly apps = new Map<string, { users: number; stop: Promise<() => Promise<void>> }>();
 
   constructor(
@@ -76,6 +81,11 @@ export class PersonalStreams {
       departure: undefined,
     };
     this.users.set(key, user);
+    if (reviewsFlags(user)) {
+      let reviewers = this.reviewers.get(user.appId);
+      if (!reviewers) this.reviewers.set(user.appId, (reviewers = new Set()));
+      reviewers.add(user);
+    }
     user.ready = this.arrive(user);
     return user.ready;
   }
@@ -93,6 +103,7 @@ export class PersonalStreams {
     for (const user of this.users.values()) clearTimeout(user.departure);
     this.users.clear();
     this.members.clear();
+    this.reviewers.clear();
     const apps = [...this.apps.values()];
     this.apps.clear();
     for (const app of apps) await (await app.stop)().catch(() => {});
@@ -138,6 +149,8 @@ export class PersonalStreams {
   private forget(user: LocalUser): void {
     if (this.users.get(userKey(user.appId, user.userId)) !== user) return;
     this.users.delete(userKey(user.appId, user.userId));
+    const reviewers = this.reviewers.get(user.appId);
+    if (reviewers?.delete(user) && reviewers.size === 0) this.reviewers.delete(user.appId);
     for (const channelId of user.channels) this.leave(user, channelId);
     this.background(this.unlisten(user.appId));
   }
@@ -219,7 +232,7 @@ export class PersonalStreams {
   }
 
   private receive(appId: string, json: string): void {
-    const event = JSON.parse(json) as ChannelEvent | PresenceNotice;
+    const event = JSON.parse(json) as ChannelEvent | PresenceNotice | ModerationFlaggedEvent;
     switch (event.type) {
       case 'message.new':
         return this.messageNew(appId, event);
@@ -242,6 +255,10 @@ export class PersonalStreams {
       case 'user.online':
       case 'user.offline':
         return this.presenceChanged(appId, event);
+      case 'moderation.flagged':
+        // The review queue's news, for whoever reviews it; the same text for all of them.
+        for (const user of this.reviewers.get(appId) ?? []) this.enqueue(user, { needsCounts: false, deliver: () => this.send(user, [...user.connections], json) });
+        return;
       default:
         return;
     }
@@ -337,8 +354,8 @@ export class PersonalStreams {
         let counts: UnreadFigures | undefined;
         if (batch.some((pending) => pending.needsCounts)) {
           const db = this.ctx.store.db;
-          counts = await Promise.all([unreadCounts(db, user.appId, user.userId), mentionCounts(db, user.appId, user.userId)])
-            .then(([unread, mentions]) => ({ unread, mentions }))
+          counts = await Promise.all([unreadCountsAt(db, user.appId, user.userId), mentionCountsAt(db, user.appId, user.userId)])
+            .then(([unread, mentions]) => figures(unread, mentions))
             .catch((error: unknown) => {
               this.log.warn({ err: error }, 'personal stream: cannot count unread messages');
               return undefined;

@@ -10,7 +10,7 @@ import { decodeIdKey, encodeIdKey } from '../common/keyset.js';
 import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { findMessage } from '../messages/message-records.js';
-import { mentionCounts, unreadCounts, unreadCountsAt } from './unread.js';
+import { mentionCountsAt, unreadCounts, unreadCountsAt } from './unread.js';
 
 /** A member's read position on the wire. */
 export function toReadState(row: Selectable<MembersTable>): ReadState {
@@ -129,19 +129,23 @@ export async function listReads(
 
 /**
  * The caller's unread messages and mentions per channel (only channels with
- * either), with their sums. Counts come from `unreadCounts`, the one rule.
+ * either), with their sums. Counts come from `unreadCountsAt`, the one rule.
+ * A channel the caller muted is left out, from the list and the totals: the
+ * badge is the sum of the list. Its own count still shows where the channel
+ * itself is shown (the channel list, its state, its notifications).
  */
 export async function unreadSummary(ctx: DomainContext, caller: UserCaller): Promise<UnreadResponse> {
   const appId = caller.app.id;
   const userId = caller.user.id;
   const counts = await unreadCountsAt(ctx.store.db, appId, userId);
-  const mentions = await mentionCounts(ctx.store.db, appId, userId);
-  const channelIds = [...new Set([...counts.keys(), ...mentions.keys()])].sort();
+  const mentions = await mentionCountsAt(ctx.store.db, appId, userId);
+  const audible = (channelId: string) => counts.get(channelId)?.muted !== true && mentions.get(channelId)?.muted !== true;
+  const channelIds = [...new Set([...counts.keys(), ...mentions.keys()])].filter(audible).sort();
   const channels = channelIds
     .map((channelId) => ({
       channelId,
       unreadCount: counts.get(channelId)?.count ?? 0,
-      unreadMentions: mentions.get(channelId) ?? 0,
+      unreadMentions: mentions.get(channelId)?.count ?? 0,
       lastMessageSeq: counts.get(channelId)?.lastSeq ?? 0,
     }))
     .filter((c) => c.unreadCount > 0 || c.unreadMentions > 0);
