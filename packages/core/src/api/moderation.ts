@@ -42,9 +42,9 @@ export class ModerationApi {
     return (await this.requests.request<BanResponse>('/api/moderation/bans', { body })).ban;
   }
 
-  /** Lifts a user's app ban, or their ban from `channelId`. */
-  async unban(userId: string, options: { channelId?: string } = {}): Promise<void> {
-    await this.requests.request<undefined>(`/api/moderation/bans/${seg(userId)}`, { method: 'DELETE', query: { ...options } });
+  /** Lifts a user's app ban, or their ban from `channelId`; answers the ban lifted (404 `ban_not_found` without one). */
+  async unban(userId: string, options: { channelId?: string } = {}): Promise<Ban> {
+    return (await this.requests.request<BanResponse>(`/api/moderation/bans/${seg(userId)}`, { method: 'DELETE', query: { ...options } })).ban;
   }
 
   /** Bans in force, newest first (one channel's with `channelId`); pass `next` back as `cursor`. */
