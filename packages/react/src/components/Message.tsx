@@ -1,6 +1,7 @@
 import type { LocalMessage } from '@chatsdk/core';
 import type { ReactNode } from 'react';
 import { useChatClient } from '../hooks/use-chat-client.js';
+import { useStoreSelector } from '../hooks/use-store.js';
 import { useUserName } from '../hooks/use-user.js';
 import { formatTime } from '../internal/format.js';
 import { MessageText } from '../text/MessageText.js';
@@ -36,6 +37,12 @@ function Status({ message }: { message: LocalMessage }): ReactNode {
       </button>
     </span>
   );
+}
+
+function Reported({ messageId }: { messageId: string }): ReactNode {
+  const { channel } = useChannelContext();
+  const reported = useStoreSelector(channel.moderation.reported, (ids) => ids.has(messageId));
+  return reported ? <span className="chat-message-status chat-message-reported">Reported to the moderators.</span> : null;
 }
 
 function Quote({ quoted }: { quoted: NonNullable<LocalMessage['quotedMessage']> }): ReactNode {
@@ -81,10 +88,14 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
               {time}
             </time>
             {message.pinnedAt ? <span className="chat-message-pinned"> · pinned</span> : null}
+            {/* Only moderators see others' shadowed messages; the author must never learn of it, so they get no mark. */}
+            {message.shadowed && message.userId !== me ? <span className="chat-message-shadowed"> · shadow-banned author, hidden from others</span> : null}
           </div>
         ) : null}
         {message.deletedAt ? (
           <p className="chat-message-text chat-message-deleted">This message was deleted.</p>
+        ) : message.hidden ? (
+          <p className="chat-message-text chat-message-hidden">This message is hidden for review.</p>
         ) : message.text || message.editedAt ? (
           <div className="chat-message-text">
             <MessageText text={message.text} mentionedUsers={message.mentionedUsers} />
@@ -95,6 +106,7 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
         {message.deletedAt ? null : <Attachments attachments={message.attachments} messageId={message.id} parentId={message.parentId} />}
         {message.files ? <PendingFiles message={message} /> : null}
         <Status message={message} />
+        <Reported messageId={message.id} />
         <ReactionBar message={message} />
         {inThread ? null : <ThreadLink message={message} />}
         <ReadReceipts messageId={message.id} authorId={message.userId} />

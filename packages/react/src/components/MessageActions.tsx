@@ -1,16 +1,20 @@
 import type { LocalMessage } from '@chatsdk/core';
 import { type ReactNode, useState } from 'react';
 import { useChatClient } from '../hooks/use-chat-client.js';
+import { useStoreSelector } from '../hooks/use-store.js';
 import { useChannelContext } from './channel-context.js';
 import { ReactionPicker } from './reactions.js';
+import { ReportForm } from './ReportForm.js';
 
 const quiet = (work: Promise<unknown>) => void work.catch(() => undefined);
 
-/** The toolbar of a message: react, reply in thread, pin, edit and delete (own messages). */
+/** The toolbar of a message: react, reply in thread, pin, edit and delete (own messages), report (others'). */
 export function MessageActions({ message, inThread }: { message: LocalMessage; inThread: boolean }): ReactNode {
   const { channel, view } = useChannelContext();
   const me = useChatClient().userId;
   const [picking, setPicking] = useState(false);
+  const [reporting, setReporting] = useState(false);
+  const reported = useStoreSelector(channel.moderation.reported, (ids) => ids.has(message.id));
   const own = message.userId === me;
   if (message.deletedAt || message.status !== 'sent') return null;
   return (
@@ -44,7 +48,20 @@ export function MessageActions({ message, inThread }: { message: LocalMessage; i
             🗑
           </button>
         </>
-      ) : null}
+      ) : (
+        <button
+          type="button"
+          className="chat-icon-button"
+          aria-label={reported ? 'Reported' : 'Report'}
+          title={reported ? 'You reported this message' : 'Report to the moderators'}
+          aria-expanded={reporting}
+          disabled={reported}
+          onClick={() => setReporting(!reporting)}
+        >
+          ⚑
+        </button>
+      )}
+      {reporting ? <ReportForm onReport={(reason) => channel.moderation.flagMessage(message.id, reason ? { reason } : {})} onClose={() => setReporting(false)} /> : null}
     </div>
   );
 }

@@ -1,11 +1,15 @@
+import { type ChatError, isChatError } from '@chatsdk/core';
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useChatClient } from '../hooks/use-chat-client.js';
+import { useCurrentUser } from '../hooks/use-current-user.js';
 import { useMembers } from '../hooks/use-members.js';
 import { useSendMessage } from '../hooks/use-send-message.js';
+import { useSendState } from '../hooks/use-send-state.js';
 import { useStore } from '../hooks/use-store.js';
 import { userCache } from '../internal/user-cache.js';
 import { useChannelContext, useChannelView } from './channel-context.js';
 import { AttachButton } from './composer/AttachButton.js';
+import { ComposerNotice } from './composer/ComposerNotice.js';
 import { ComposerFiles } from './composer/ComposerFiles.js';
 import { useComposerFiles } from './composer/use-composer-files.js';
 import { useFileDrop } from './composer/use-file-drop.js';
@@ -22,12 +26,17 @@ export interface MessageInputProps {
   files?: boolean;
 }
 
+/** Refusals after which the text goes back into the composer (the failed copy leaves the list): the user may send it later, or change it. */
+const GIVES_TEXT_BACK = new Set<string>(['user_banned', 'channel_frozen', 'slow_mode', 'message_blocked']);
+
 /**
  * The composer: multiline (Shift+Enter), Enter sends, `@` suggests members,
  * an emoji picker, files (the attach button, dropped on it or pasted; sent
  * with the message, which shows their progress), edit mode (the Edit action,
  * or ↑ in an empty composer; Escape cancels) and typing keystrokes for the
- * others' indicator.
+ * others' indicator. Moderation shows above it: a ban (until when), a freeze,
+ * slow mode's cooldown counting down; while one holds, Send is off and the
+ * text stays, and a send the server refuses for one puts its text back.
  */
 export function MessageInput({ parentId, placeholder = 'Write a message', files: allowFiles = true }: MessageInputProps): ReactNode {
   const { channel, view } = useChannelContext();
@@ -41,6 +50,11 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
   const [active, setActive] = useState(0);
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [dismissed, setDismissed] = useState<number | null>(null);
+  const [refusal, setRefusal] = useState<ChatError | null>(null);
+  const sendState = useSendState(channel);
+  // The app role exempts app moderators from freezes and slow mode: read once.
+  useCurrentUser();
+  const held = sendState.status !== 'open' && !editing;
   const box = useRef<HTMLTextAreaElement>(null);
   const inputId = useId();
   const staged = useComposerFiles();
@@ -63,6 +77,7 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
 
   const change = (next: string, at: number) => {
     setText(next);
+    setRefusal(null);
     setCaret(at);
     setActive(0);
     if (next.trim()) channel.keystroke(parentId);
@@ -88,10 +103,19 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
       stopEditing();
       return;
     }
-    if (!body && staged.files.length === 0) return;
+    if ((!body && staged.files.length === 0) || held) return;
     const mentionedUsers = mentionedIn(body, memberIds);
     const files = staged.take();
-    void send(mentionedUsers.length > 0 ? { text: body, mentionedUsers } : body, files.length > 0 ? { files } : undefined).catch(() => undefined);
+    const typed = text;
+    void send(mentionedUsers.length > 0 ? { text: body, mentionedUsers } : body, files.length > 0 ? { files } : undefined).catch((error: unknown) => {
+      if (!isChatError(error) || !GIVES_TEXT_BACK.has(error.code)) return;
+      // A message with files stays in the list, failed, for Retry: its files are no longer the composer's.
+      if (files.length > 0) return;
+      const failed = window.getSnapshot().messages.find((message) => message.error === error);
+      if (failed) channel.discard(failed.id);
+      setText((current) => (current === '' ? typed : current));
+      setRefusal(error);
+    });
     change('', 0);
     channel.stopTyping(parentId);
   };
@@ -129,9 +153,18 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
   };
 
   const open = suggestions.length > 0;
-  const canSend = text.trim() !== '' || (!editing && staged.files.length > 0);
+  const canSend = !held && (text.trim() !== '' || (!editing && staged.files.length > 0));
+  // Banned or frozen there is nothing to type for; in slow mode the next message may be written meanwhile.
+  const locked = !editing && (sendState.status === 'banned' || sendState.status === 'frozen');
   return (
-    <div className="chat-message-input" data-editing={editing ? 'true' : undefined} data-dragging={drop.dragging ? 'true' : undefined} {...drop.dropHandlers}>
+    <div
+      className="chat-message-input"
+      data-editing={editing ? 'true' : undefined}
+      data-dragging={drop.dragging ? 'true' : undefined}
+      data-send-state={editing ? undefined : sendState.status}
+      {...drop.dropHandlers}
+    >
+      {editing ? null : <ComposerNotice state={sendState} refusal={refusal} />}
       {editing ? (
         <div className="chat-message-input-editing" role="status">
           Editing message{' '}
@@ -153,7 +186,7 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
       ) : null}
       {editing ? null : <ComposerFiles files={staged.files} refused={staged.refused} onRemove={staged.remove} />}
       <div className="chat-message-input-row">
-        {allowFiles && !editing ? (
+        {allowFiles && !editing && !locked ? (
           <AttachButton
             onFiles={(files) => {
               staged.add(files);
@@ -178,6 +211,7 @@ export function MessageInput({ parentId, placeholder = 'Write a message', files:
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
           onPaste={drop.onPaste}
+          disabled={locked}
         />
         <button type="button" className="chat-icon-button" aria-label="Insert emoji" aria-expanded={emojiOpen} onClick={() => setEmojiOpen(!emojiOpen)}>
           ☺

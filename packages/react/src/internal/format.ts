@@ -29,3 +29,10 @@ export function formatBytes(bytes: number): string {
   const digits = unit > 0 && value < 10 ? 1 : 0;
   return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
+
+const when = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+
+/** "Dec 2, 14:05" in the user's locale: an instant within the coming days (a ban's end). */
+export function formatWhen(iso: string): string {
+  return when.format(new Date(iso));
+}
