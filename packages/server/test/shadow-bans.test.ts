@@ -140,6 +140,18 @@ describe.each(storeKinds)('shadow bans on %s', (kind) => {
     expect(receiver.received.filter((r) => r.raw.includes(hidden.id))).toEqual([]);
   });
 
+  it("sends no one a shadow-banned user's typing or their reactions to others' messages", async () => {
+    const got = await bobWatches();
+    const plain = await send(t, { token: tok('owner') }, 'room', { text: 'react to this' });
+    expect((await call(t.baseUrl, `/api/messages/${plain.id}/reactions`, { token: tok('shade'), body: { type: 'like' } })).status).toBe(201);
+    expect((await call(t.baseUrl, '/api/channels/room/typing', { token: tok('shade'), body: { typing: true } })).status).toBe(204);
+    // A plain member's typing does reach bob: the check below could see one.
+    expect((await call(t.baseUrl, '/api/channels/room/typing', { token: tok('carol'), body: { typing: true } })).status).toBe(204);
+    expect(await bobSawOf(got, [plain.id])).toEqual(['message.new']);
+    const typists = got.items.filter((p) => (p.data as { type: string }).type === 'typing.start').map((p) => (p.data as { userId: string }).userId);
+    expect(typists).toEqual(['carol']);
+  });
+
   it('hides the messages of a user shadow-banned from one channel in that channel only', async () => {
     expect((await call(t.baseUrl, '/api/moderation/bans', { apiKey: chat.apiKey, body: { userId: 'shade2', channelId: 'room', shadow: true } })).status).toBe(201);
     const inRoom = await send(t, { token: tok('shade2') }, 'room', { text: 'hidden in the room' });

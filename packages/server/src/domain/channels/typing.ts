@@ -7,7 +7,7 @@ import type { DomainContext } from '../context.js';
 import { channelTopic } from '../events/events.js';
 import { findMessage } from '../messages/message-records.js';
 import { accessChannel, requireMember } from './channel-access.js';
-import { requirePermission } from './channel-permissions.js';
+import { requirePermission, shadowed } from './channel-permissions.js';
 
 /** A start is published at most this often per typist; keystrokes in between only keep it alive. */
 export const TYPING_THROTTLE_MS = 3000;
@@ -92,6 +92,7 @@ export async function recordTyping(
       throw new ApiError('validation_failed', 'body/parentId must name a live top-level message of this channel');
     }
   }
-  if (!access.config.typingEvents) return;
+  // A shadow-banned typist is told nothing, and nobody sees them typing messages that never arrive.
+  if (!access.config.typingEvents || shadowed(access)) return;
   await ctx.typing.update(caller.app.id, channelId, caller.user.id, body.typing, body.parentId);
 }

@@ -4,7 +4,7 @@ import { ApiError } from '../../errors.js';
 import type { ReactionsTable } from '../../store/schema.js';
 import type { UserCaller } from '../auth/caller.js';
 import { requireMember } from '../channels/channel-access.js';
-import { requirePermission } from '../channels/channel-permissions.js';
+import { requirePermission, shadowed } from '../channels/channel-permissions.js';
 import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { accessMessage, lockMessage, messageNotFound } from './message-access.js';
@@ -38,8 +38,12 @@ function stored(row: Selectable<ReactionsTable>): StoredReaction {
  * A deleted message is 404, not 400: a tombstone keeps its place in the
  * history but is no longer a message one can act on, and a client racing a
  * delete then gets the same answer whether the delete was soft or hard.
+ *
+ * `quiet`: the change is announced to no one, because the message is
+ * shadowed (only its author and moderators see it) or the reactor is
+ * shadow-banned here (nothing they do reaches the others live).
  */
-async function reactableMessage(trx: Tx, caller: UserCaller, messageId: string): Promise<MessageRecord> {
+async function reactableMessage(trx: Tx, caller: UserCaller, messageId: string): Promise<{ message: MessageRecord; quiet: boolean }> {
   const { access, message: found } = await accessMessage(trx, caller, messageId);
   requireMember(access);
   // A ban (or a freeze) refuses reacting and taking a reaction back alike: both are writes others see.
@@ -48,7 +52,7 @@ async function reactableMessage(trx: Tx, caller: UserCaller, messageId: string):
   // Under the channel's lock the message is read again: a delete may have committed in between.
   const message = await lockMessage(trx, found);
   if (message.deletedAt !== null) throw messageNotFound(messageId);
-  return message;
+  return { message, quiet: message.shadowed || shadowed(access) };
 }
 
 /**
@@ -111,7 +115,9 @@ export async function sendReaction(ctx: DomainContext, caller: UserCaller, messa
   const appId = caller.app.id;
   const userId = caller.user.id;
   return transact(ctx, async (trx, events) => {
-    let message = await reactableMessage(trx, caller, messageId);
+    const reactable = await reactableMessage(trx, caller, messageId);
+    const quiet = reactable.quiet;
+    let message = reactable.message;
     if (input.enforceUnique) {
       const removed = await trx
         .deleteFrom('reactions')
@@ -125,7 +131,7 @@ export async function sendReaction(ctx: DomainContext, caller: UserCaller, messa
         message = await refreshSummary(trx, appId, messageId);
         const wire = toWireMessage(message);
         for (const row of removed.sort((a, b) => a.created_at - b.created_at || a.type.localeCompare(b.type))) {
-          if (message.shadowed) break;
+          if (quiet) break;
           await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction: toWireReaction(messageId, stored(row)), message: wire });
         }
       }
@@ -159,8 +165,7 @@ export async function sendReaction(ctx: DomainContext, caller: UserCaller, messa
     }
     message = await refreshSummary(trx, appId, messageId);
     const reaction = toWireReaction(messageId, { userId, type: input.type, score, createdAt });
-    // Only its author and moderators see a shadowed message: a reaction to it is announced to no one.
-    if (!message.shadowed) await events.emit(appId, message.channelId, { type: 'reaction.new', reaction, message: toWireMessage(message) });
+    if (!quiet) await events.emit(appId, message.channelId, { type: 'reaction.new', reaction, message: toWireMessage(message) });
     return { message: await forViewer(trx, appId, message, userId), reaction, created: !existing };
   });
 }
@@ -170,7 +175,7 @@ export async function deleteReaction(ctx: DomainContext, caller: UserCaller, mes
   const appId = caller.app.id;
   const userId = caller.user.id;
   return transact(ctx, async (trx, events) => {
-    await reactableMessage(trx, caller, messageId);
+    const { quiet } = await reactableMessage(trx, caller, messageId);
     const removed = await trx
       .deleteFrom('reactions')
       .where('app_id', '=', appId)
@@ -182,7 +187,7 @@ export async function deleteReaction(ctx: DomainContext, caller: UserCaller, mes
     if (!removed) throw new ApiError('reaction_not_found', `you have no "${type}" reaction on message "${messageId}"`);
     const message = await refreshSummary(trx, appId, messageId);
     const reaction = toWireReaction(messageId, stored(removed));
-    if (!message.shadowed) await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction, message: toWireMessage(message) });
+    if (!quiet) await events.emit(appId, message.channelId, { type: 'reaction.deleted', reaction, message: toWireMessage(message) });
     return { message: await forViewer(trx, appId, message, userId), reaction };
   });
 }
