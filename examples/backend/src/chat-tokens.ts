@@ -28,7 +28,8 @@ export async function fetchChatTokens(chatUrl: string, apiKey: string, user: Dem
     response = await fetch(`${chatUrl.replace(/\/+$/, '')}/tokens`, {
       method: 'POST',
       headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId: user.id, name: user.name }),
+      // The role goes with every request: ChatSDK keeps what it is last told, so a demotion here takes effect too.
+      body: JSON.stringify({ userId: user.id, name: user.name, role: user.role }),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {

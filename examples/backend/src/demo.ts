@@ -74,7 +74,8 @@ process.stdout.write(
   [
     '',
     `  Open ${demoUrl}`,
-    '  and sign in as alice, bob or carol (passwords alice-demo, bob-demo, carol-demo), one per window.',
+    '  and sign in as alice, bob or carol (passwords alice-demo, bob-demo, carol-demo), one per window;',
+    '  carol is a moderator: she has the review queue (reported messages) and can ban.',
     '',
   ].join('\n') + '\n',
 );

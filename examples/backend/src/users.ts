@@ -1,9 +1,13 @@
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 
+/** A user's app role in ChatSDK: this backend decides it and passes it with every `POST /tokens`. */
+export type DemoRole = 'user' | 'moderator';
+
 /** A user of this backend (not of ChatSDK: ChatSDK learns of them through `POST /tokens`). */
 export interface DemoUser {
   id: string;
   name: string;
+  role: DemoRole;
 }
 
 interface StoredUser extends DemoUser {
@@ -11,12 +15,12 @@ interface StoredUser extends DemoUser {
   hash: Buffer;
 }
 
-/** The demo's accounts and their passwords, as the login screen lists them. */
-export const DEMO_ACCOUNTS = [
-  { id: 'alice', name: 'Alice Martin', password: 'alice-demo' },
-  { id: 'bob', name: 'Bob Okafor', password: 'bob-demo' },
-  { id: 'carol', name: 'Carol Nguyen', password: 'carol-demo' },
-] as const;
+/** The demo's accounts and their passwords, as the login screen lists them; Carol moderates the app (the review queue, bans). */
+export const DEMO_ACCOUNTS: ReadonlyArray<DemoUser & { password: string }> = [
+  { id: 'alice', name: 'Alice Martin', password: 'alice-demo', role: 'user' },
+  { id: 'bob', name: 'Bob Okafor', password: 'bob-demo', role: 'user' },
+  { id: 'carol', name: 'Carol Nguyen', password: 'carol-demo', role: 'moderator' },
+];
 
 function hash(password: string, salt: Buffer): Buffer {
   return scryptSync(password, salt, 32);
@@ -24,9 +28,9 @@ function hash(password: string, salt: Buffer): Buffer {
 
 /** Passwords are kept as scrypt hashes, as a real backend would; the clear ones above are the demo's fixture. */
 const USERS: ReadonlyMap<string, StoredUser> = new Map(
-  DEMO_ACCOUNTS.map(({ id, name, password }) => {
+  DEMO_ACCOUNTS.map(({ id, name, password, role }) => {
     const salt = Buffer.from(`demo-salt-${id}`);
-    return [id, { id, name, salt, hash: hash(password, salt) }];
+    return [id, { id, name, role, salt, hash: hash(password, salt) }];
   }),
 );
 
@@ -39,11 +43,11 @@ export function checkPassword(username: string, password: string): DemoUser | un
   const target = user ?? DECOY;
   const ok = timingSafeEqual(hash(password, target.salt), target.hash);
   if (!user || !ok) return undefined;
-  return { id: user.id, name: user.name };
+  return { id: user.id, name: user.name, role: user.role };
 }
 
 /** The demo user with this id. */
 export function findUser(id: string): DemoUser | undefined {
   const user = USERS.get(id);
-  return user && { id: user.id, name: user.name };
+  return user && { id: user.id, name: user.name, role: user.role };
 }

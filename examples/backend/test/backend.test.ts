@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../packages/server/test/helpers/server.js';
 import { buildBackend } from '../src/app.js';
+import { fetchChatTokens } from '../src/chat-tokens.js';
+import { type DemoUser, findUser } from '../src/users.js';
 
 /** One HTTP exchange with the backend, keeping what a browser would see. */
 interface Reply {
@@ -91,10 +93,10 @@ describe('examples/backend against a real ChatSDK', () => {
     const alice = browser();
     const reply = await alice.login('alice', 'alice-demo');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ user: { id: 'alice', name: 'Alice Martin' } });
+    expect(reply.body).toEqual({ user: { id: 'alice', name: 'Alice Martin', role: 'user' } });
     const cookie = reply.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^demo_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-    expect((await alice.request('GET', '/api/auth/me')).body).toEqual({ user: { id: 'alice', name: 'Alice Martin' } });
+    expect((await alice.request('GET', '/api/auth/me')).body).toEqual({ user: { id: 'alice', name: 'Alice Martin', role: 'user' } });
   });
 
   it('refuses a wrong password and an unknown user alike, and anything unauthenticated', async () => {
@@ -132,12 +134,24 @@ describe('examples/backend against a real ChatSDK', () => {
 
     const me = await fetch(`${chat.baseUrl}/api/users/me`, { headers: { Authorization: `Bearer ${reply.body.token}` } });
     expect(me.status).toBe(200);
-    expect(((await me.json()) as { user: { id: string; name: string } }).user).toMatchObject({ id: 'bob', name: 'Bob Okafor' });
+    expect(((await me.json()) as { user: { id: string; name: string } }).user).toMatchObject({ id: 'bob', name: 'Bob Okafor', role: 'user' });
 
     // The backend put bob in the demo's channels.
     const list = await fetch(`${chat.baseUrl}/api/channels`, { headers: { Authorization: `Bearer ${reply.body.token}` } });
     const { channels } = (await list.json()) as { channels: { channel: { id: string; type: string } }[] };
     expect(channels.map((c) => c.channel.id).sort()).toEqual(['general', 'random']);
+  });
+
+  it('gives carol the moderator role in ChatSDK, which opens the review queue to her alone', async () => {
+    // Straight through the token call the route uses: carol's route quota belongs to the rate-limit test below.
+    const carol = await fetchChatTokens(chat.baseUrl, apiKey, findUser('carol') as DemoUser);
+    const me = await fetch(`${chat.baseUrl}/api/users/me`, { headers: { Authorization: `Bearer ${carol.token}` } });
+    expect(((await me.json()) as { user: { role: string } }).user.role).toBe('moderator');
+    const queue = await fetch(`${chat.baseUrl}/api/moderation/flags`, { headers: { Authorization: `Bearer ${carol.token}` } });
+    expect(queue.status).toBe(200);
+    const alice = await fetchChatTokens(chat.baseUrl, apiKey, findUser('alice') as DemoUser);
+    const refused = await fetch(`${chat.baseUrl}/api/moderation/flags`, { headers: { Authorization: `Bearer ${alice.token}` } });
+    expect(refused.status).toBe(403);
   });
 
   it('tells the browser where ChatSDK is: the page host on the chat port', async () => {

@@ -4,6 +4,7 @@ import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import type { BackendUser } from './backend.js';
 import { NewChannelDialog } from './dialogs/NewChannelDialog.js';
 import { NewDirectMessageDialog } from './dialogs/NewDirectMessageDialog.js';
+import { ModerationPane } from './ModerationPane.js';
 import { Sidebar } from './Sidebar.js';
 import type { Theme } from './theme.js';
 import { fetchTokens, initialTokens } from './tokens.js';
@@ -49,6 +50,7 @@ type Dialog = 'channel' | 'dm' | null;
 function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProps, 'apiUrl'>): ReactNode {
   const [active, setActive] = useState<string | null>(() => sessionStorage.getItem(ACTIVE_KEY));
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [moderating, setModerating] = useState(false);
   const select = useCallback((id: string) => {
     sessionStorage.setItem(ACTIVE_KEY, id);
     setActive(id);
@@ -61,7 +63,7 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
   }, []);
 
   return (
-    <div className="workspace" data-pane={active ? 'channel' : 'lists'}>
+    <div className="workspace" data-pane={active ? 'channel' : 'lists'} data-moderation={moderating ? 'open' : undefined}>
       <Sidebar
         user={user}
         activeChannelId={active}
@@ -71,6 +73,8 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
         theme={theme}
         onToggleTheme={onToggleTheme}
         onLogout={onLogout}
+        moderating={moderating}
+        onToggleModeration={() => setModerating(!moderating)}
       />
       {active ? (
         <Channel key={active} id={active} className="workspace-channel">
@@ -94,6 +98,7 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
           <p>Pick a channel on the left, or start a conversation.</p>
         </section>
       )}
+      {moderating ? <ModerationPane onClose={() => setModerating(false)} /> : null}
       {dialog === 'channel' ? <NewChannelDialog me={user.id} onCreated={select} onClose={() => setDialog(null)} /> : null}
       {dialog === 'dm' ? <NewDirectMessageDialog me={user.id} onCreated={select} onClose={() => setDialog(null)} /> : null}
     </div>

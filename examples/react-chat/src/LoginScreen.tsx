@@ -61,6 +61,7 @@ export function LoginScreen({ config, onLogin }: { config: BackendConfig | null;
                   <code>
                     {account.id} / {account.password}
                   </code>
+                  {account.role === 'moderator' ? ' (moderator: the review queue)' : null}
                 </li>
               ))}
             </ul>

@@ -1,7 +1,8 @@
 import type { ChannelState } from '@chatsdk/protocol';
-import { Avatar, ChannelPreview, useChannels, useConnectionState, useUnreadCount } from '@chatsdk/react';
+import { Avatar, ChannelPreview, useChannels, useConnectionState, useIsAppModerator, useUnreadCount } from '@chatsdk/react';
 import type { ReactNode } from 'react';
 import type { BackendUser } from './backend.js';
+import { ModerationButton } from './ModerationPane.js';
 import type { Theme } from './theme.js';
 
 interface SidebarProps {
@@ -13,6 +14,8 @@ interface SidebarProps {
   theme: Theme;
   onToggleTheme: () => void;
   onLogout: () => void;
+  moderating: boolean;
+  onToggleModeration: () => void;
 }
 
 /** A direct conversation: a distinct messaging channel without a name. */
@@ -47,12 +50,14 @@ function Section({ title, label, channels, active, onSelect, onAdd, addLabel }: 
   );
 }
 
-/** Channels and direct messages with unread badges, the user, the theme switch. */
-export function Sidebar({ user, activeChannelId, onSelect, onNewChannel, onNewDirectMessage, theme, onToggleTheme, onLogout }: SidebarProps): ReactNode {
+/** Channels and direct messages with unread badges, the review queue (moderators), the user, the theme switch. */
+export function Sidebar({ user, activeChannelId, onSelect, onNewChannel, onNewDirectMessage, theme, onToggleTheme, onLogout, moderating, onToggleModeration }: SidebarProps): ReactNode {
   // One list for the client (it keeps one), split here into channels and direct messages.
   const { channels, ready, error } = useChannels({ limit: 100 });
   const total = useUnreadCount();
   const connection = useConnectionState();
+  // ChatSDK's own word on the role (users/me), not the backend's: it is what the server enforces.
+  const moderator = useIsAppModerator();
   const direct = channels.filter(isDirect);
   const groups = channels.filter((state) => !isDirect(state));
 
@@ -71,6 +76,7 @@ export function Sidebar({ user, activeChannelId, onSelect, onNewChannel, onNewDi
         {!ready ? <p className="sidebar-loading">Loading…</p> : null}
         <Section title="Channels" label="Channels" channels={groups} active={activeChannelId} onSelect={onSelect} onAdd={onNewChannel} addLabel="New channel" />
         <Section title="Direct messages" label="Direct messages" channels={direct} active={activeChannelId} onSelect={onSelect} onAdd={onNewDirectMessage} addLabel="New direct message" />
+        {moderator ? <ModerationButton open={moderating} onToggle={onToggleModeration} /> : null}
       </div>
       <footer className="sidebar-footer">
         <Avatar name={user.name} />

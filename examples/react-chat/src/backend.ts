@@ -4,6 +4,8 @@ import type { TokenPair } from '@chatsdk/core';
 export interface BackendUser {
   id: string;
   name: string;
+  /** The user's ChatSDK app role, as the backend gives it. */
+  role?: 'user' | 'moderator';
 }
 
 /** What the backend tells the page before login. */
@@ -11,7 +13,7 @@ export interface BackendConfig {
   /** Where ChatSDK is, as the browser reaches it. */
   chatApiUrl: string;
   /** The demo accounts, for the login screen's hints. */
-  demoAccounts: { id: string; name: string; password: string }[];
+  demoAccounts: { id: string; name: string; password: string; role?: 'user' | 'moderator' }[];
 }
 
 /** The backend's error, with its code. */

@@ -387,6 +387,7 @@ export class ChatChannel {
     this.typist.stop(op.body.parentId);
     this.moderation.sending();
     const { message } = (await this.write(op)) as MessageResponse;
+    this.moderation.sending();
     return this.find(op.body.id, op.body.parentId) ?? fromServer(message);
   }
 

@@ -80,7 +80,11 @@ export class ChannelModeration {
     return answer;
   }
 
-  /** A send is on its way: in slow mode the next one waits a cooldown from now (the server counts from its arrival). */
+  /**
+   * A send is on its way (and again once it is answered): in slow mode the next one waits a cooldown from
+   * now. The server counts from the send's arrival, between the two: from the answer, the composer never
+   * opens before the server would take the next send.
+   */
   sending(): void {
     const state = this.state.getSnapshot();
     const seconds = state?.channel.cooldownSeconds ?? 0;
