@@ -40,6 +40,7 @@ const SCENARIOS = {
   'send-members': () => import('./scenarios/send-members.mjs'),
   upload: () => import('./scenarios/upload.mjs'),
   webhooks: () => import('./scenarios/webhooks.mjs'),
+  'send-blocklist': () => import('./scenarios/send-blocklist.mjs'),
 };
 
 /** For scenarios that export `needsRedis = true`: their servers get REDIS_URL. */
