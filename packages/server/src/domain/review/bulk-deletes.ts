@@ -7,7 +7,7 @@ import { lockChannel } from '../channels/channel-lock.js';
 import type { DomainContext } from '../context.js';
 import { transact } from '../events/events.js';
 import { purgeUploadsOf } from '../files/upload-deletes.js';
-import { isAppModerator, requireAppModerator } from '../moderation/app-moderators.js';
+import { requireAppModerator } from '../moderation/app-moderators.js';
 import { eraseAll, softDeleteAll } from './bulk-delete-writes.js';
 
 /** The audit log's name for a bulk delete. */
@@ -16,14 +16,15 @@ export const BULK_DELETE_ACTION = 'messages.delete';
 /**
  * Who may delete a user's messages in bulk: in one channel, its moderators
  * and above (app moderators and the key included); in the whole app, app
- * moderators and the key. Erasing (`hard`) is for app moderators and the key
- * only, wherever: it leaves no tombstone to review, and a channel moderator's
- * reach stops at what can be looked at again.
+ * moderators and the key. Erasing (`hard`) is for the key only, as it is for
+ * one message (`DELETE /api/messages/:id?hard=true`) and for a review's
+ * `delete_message`: it leaves nothing to look at again, so it is the app's
+ * backend's decision (a legal request, an account's removal), not a moderator's.
  */
 function checkScope(caller: Caller, input: DeleteUserMessagesBody): void {
   if (input.channelId === undefined) requireAppModerator(caller);
-  if (input.hard === true && !isAppModerator(caller)) {
-    throw new ApiError('forbidden', "erasing a user's messages (hard) needs an app moderator or admin, or the API key");
+  if (input.hard === true && caller.kind !== 'server') {
+    throw new ApiError('forbidden', "erasing a user's messages (hard) is for the server: call it with the app's X-API-Key");
   }
 }
 

@@ -42,7 +42,7 @@ export function auditRoutes(app: TypedApp, ctx: ServerContext): void {
       schema: {
         tags,
         summary:
-          "Delete every message of a user in one channel (its moderators) or the whole app (app moderators, the API key); hard: true erases them (app moderators, the API key)",
+          "Delete every message of a user in one channel (its moderators) or the whole app (app moderators, the API key); hard: true erases them (the API key only)",
         security: security.any,
         params: UserMessagesParams,
         body: DeleteUserMessagesBody,
