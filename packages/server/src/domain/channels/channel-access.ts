@@ -114,7 +114,17 @@ function userAccess(caller: Caller, channel: ChannelRecord, member: MemberRecord
   if (caller.kind === 'server') return { caller, channel, member: undefined, config, authority: SUPREME, ban: undefined };
   // A ban read with the caller at authentication may have expired since; the channel's own ban was read just now.
   const appBan = banHolds(caller.appBan) ? caller.appBan : undefined;
-  return { caller, channel, member, config, authority: authorityOf(caller.user.role, member?.role), ban: channelBan ?? appBan };
+  return { caller, channel, member, config, authority: authorityOf(caller.user.role, member?.role), ban: strongerBan(channelBan, appBan) };
+}
+
+/**
+ * The ban that rules when the user has both: one that refuses over one that
+ * only shadows (a shadow ban from the channel must not let an app-banned user
+ * write in it), else the channel's own, which is the nearer rule.
+ */
+function strongerBan(channelBan: BanRecord | undefined, appBan: BanRecord | undefined): BanRecord | undefined {
+  if (channelBan && appBan && channelBan.shadow && !appBan.shadow) return appBan;
+  return channelBan ?? appBan;
 }
 
 /**

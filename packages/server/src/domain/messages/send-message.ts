@@ -287,7 +287,8 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
       let quoted: MessageRecord | undefined;
       if (input.quotedMessageId !== undefined) {
         quoted = await findMessage(trx, appId, input.quotedMessageId);
-        if (!quoted || quoted.channelId !== channelId) {
+        // A shadowed message quoted by anyone but its author would show its text to everyone.
+        if (!quoted || quoted.channelId !== channelId || (quoted.shadowed && quoted.userId !== senderId)) {
           throw new ApiError('validation_failed', 'body/quotedMessageId must name a message of this channel');
         }
       }
