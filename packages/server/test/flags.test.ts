@@ -75,6 +75,20 @@ describe.each(storeKinds)('flags and the review queue on %s', (kind) => {
     ]);
   });
 
+  it('makes one flag of racing first reports, counting each reporter once (a double click included)', async () => {
+    const chat = await chatApp(t, ['author', ...Array.from({ length: 8 }, (_, i) => `r${i}`)]);
+    await createChannel(t, { apiKey: chat.apiKey }, { type: 'public', id: 'square', members: Object.keys(chat.users) });
+    const message = await send(t, { token: tokenOf(chat, 'author') }, 'square', { text: 'contested' });
+    const reporters = Object.keys(chat.users).filter((id) => id !== 'author');
+    const replies = await Promise.all([...reporters, 'r0', 'r1'].map((id) => flagMessage(chat, id, message.id, { reason: id })));
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(reporters.length);
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(new Set(replies.map((r) => r.body.flag.id)).size).toBe(1);
+    const { flags } = await queue({ apiKey: chat.apiKey });
+    expect(flags.map((f) => f.flagCount)).toEqual([reporters.length]);
+    expect(flags[0]!.reports.map((r) => r.userId).sort()).toEqual(reporters.sort());
+  });
+
   it('refuses flagging one\'s own message or oneself (400), and a message one cannot read or that does not exist (404)', async () => {
     const chat = await world();
     const message = await send(t, { token: tokenOf(chat, 'alice') }, 'room', { text: 'members only' });
