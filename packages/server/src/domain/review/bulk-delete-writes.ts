@@ -6,7 +6,7 @@ import { removeMentions } from '../messages/mentions.js';
 import { type MessageRecord, messageFromRow, toWireMessage } from '../messages/message-records.js';
 
 /** Ids per `in (…)` list: well inside SQLite's and PostgreSQL's limits on bound parameters. */
-const ID_CHUNK = 500;
+export const ID_CHUNK = 500;
 /** Event rows per insert (six columns each). */
 const EVENT_CHUNK = 200;
 
@@ -18,7 +18,8 @@ export interface BulkPlace {
   now: number;
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
+/** `items` in runs of at most `size`: every id list is bound parameters, which both stores cap. */
+export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
@@ -105,7 +106,7 @@ export async function softDeleteAll(trx: Tx, events: EventWriter, place: BulkPla
   if (live.length === 0) return [];
   await uncountMentions(trx, appId, live);
   const ids = live.map((m) => m.id);
-  await releaseUploads(trx, appId, ids, [], now);
+  for (const part of chunks(ids, ID_CHUNK)) await releaseUploads(trx, appId, part, [], now);
   const tombstones: MessageRecord[] = [];
   for (const part of chunks(ids, ID_CHUNK)) {
     const rows = await trx
@@ -148,7 +149,7 @@ export async function eraseAll(trx: Tx, events: EventWriter, place: BulkPlace): 
   const ids = all.map((m) => m.id);
 
   await uncountMentions(trx, appId, all.filter((m) => m.deletedAt === null));
-  await releaseUploads(trx, appId, ids, [], now);
+  for (const part of chunks(ids, ID_CHUNK)) await releaseUploads(trx, appId, part, [], now);
   await uncountReplies(trx, appId, all.filter((m) => m.deletedAt === null), new Set(erased.keys()));
   for (const part of chunks(ids, ID_CHUNK)) await trx.deleteFrom('messages').where('app_id', '=', appId).where('id', 'in', part).execute();
   // The event carries a tombstone: who and where, none of the content.

@@ -8,7 +8,7 @@ import type { DomainContext } from '../context.js';
 import { transact } from '../events/events.js';
 import { purgeUploadsOf } from '../files/upload-deletes.js';
 import { requireAppModerator } from '../moderation/app-moderators.js';
-import { eraseAll, softDeleteAll } from './bulk-delete-writes.js';
+import { chunks, eraseAll, ID_CHUNK, softDeleteAll } from './bulk-delete-writes.js';
 
 /** The audit log's name for a bulk delete. */
 export const BULK_DELETE_ACTION = 'messages.delete';
@@ -78,7 +78,7 @@ export async function deleteUserMessages(ctx: DomainContext, caller: Caller, use
     }, channelId);
     deleted += removed.length;
     // The uploads' rows were marked in the transaction; their bytes go now that it has committed.
-    await purgeUploadsOf(ctx.store, appId, removed);
+    for (const part of chunks(removed, ID_CHUNK)) await purgeUploadsOf(ctx.store, appId, part);
   }
 
   // An app-wide delete that found nothing is still a moderator's act: it is kept too.
