@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser.js';
 import { DESKTOP, filesScenario } from './files-scenario.js';
+import { moderationScenario } from './moderation-scenario.js';
 import { type PageServer, startPageServer } from './page-server.js';
 import { startDemoStack, type DemoStack } from './stack.js';
 
@@ -92,6 +93,23 @@ describe('the demo, end to end in Chromium', () => {
     } catch (error) {
       await alice.screenshot({ path: join(OUTPUT, 'failed-files-alice.png') }).catch(() => undefined);
       await bob.screenshot({ path: join(OUTPUT, 'failed-files-bob.png') }).catch(() => undefined);
+      throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
+    }
+  }, 60_000);
+
+  // Last: it bans Bob for a while (and lifts the ban at its end, should a test follow).
+  it('moderation: slow mode and a freeze in the composer; a report reaches the moderator, who deletes and bans; the banned composer', async () => {
+    const alice = await signIn('alice');
+    const bob = await signIn('bob');
+    const carol = await signIn('carol');
+    mkdirSync(OUTPUT, { recursive: true });
+    try {
+      await moderationScenario(alice, bob, carol, stack, OUTPUT);
+      expect(problems).toEqual([]);
+    } catch (error) {
+      await alice.screenshot({ path: join(OUTPUT, 'failed-moderation-alice.png') }).catch(() => undefined);
+      await bob.screenshot({ path: join(OUTPUT, 'failed-moderation-bob.png') }).catch(() => undefined);
+      await carol.screenshot({ path: join(OUTPUT, 'failed-moderation-carol.png') }).catch(() => undefined);
       throw new Error(`${String(error)}\nscreenshots in ${OUTPUT}; page errors: ${JSON.stringify(problems)}`, { cause: error });
     }
   }, 60_000);

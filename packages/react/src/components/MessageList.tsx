@@ -103,7 +103,20 @@ export function MessageList({ parentId, messages: given, Message = DefaultMessag
   const unreadCount = useStoreSelector(channel.state, (state) => state?.membership?.unreadCount ?? 0);
   const lastId = messages[messages.length - 1]?.id;
   useEffect(markReadIfAtEnd, [markReadIfAtEnd, unreadCount, lastId]);
+  // A reader at the bottom stays there when the list gets shorter (the composer grows: more lines, a moderation notice).
+  const atEnd = useRef(true);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atEnd.current) el.scrollTop = el.scrollHeight - el.clientHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (el) atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
     loadOlderIfNear();
     markReadIfAtEnd();
   }, [loadOlderIfNear, markReadIfAtEnd]);

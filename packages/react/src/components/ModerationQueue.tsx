@@ -61,13 +61,13 @@ function FlagItem({ flag, options }: { flag: Flag; options: Omit<ModerationQueue
       <div className="chat-flag-header">
         <Avatar userId={flag.targetUserId} size={24} />
         <span className="chat-message-author">{author}</span>
-        {flag.channelId ? <span className="chat-flag-channel">in #{flag.channelId}</span> : null}
         <span className="chat-flag-count">
           {flag.flagCount} {flag.flagCount === 1 ? 'report' : 'reports'}
         </span>
-        <time className="chat-message-time" dateTime={flag.updatedAt}>
-          {formatWhen(flag.updatedAt)}
-        </time>
+      </div>
+      <div className="chat-flag-where">
+        {flag.channelId ? `in #${flag.channelId} · ` : ''}
+        <time dateTime={flag.updatedAt}>{formatWhen(flag.updatedAt)}</time>
       </div>
       <What flag={flag} />
       {flag.reasons.length > 0 ? (
@@ -81,7 +81,7 @@ function FlagItem({ flag, options }: { flag: Flag; options: Omit<ModerationQueue
       )}
       <div className="chat-flag-actions" role="group" aria-label="Review">
         {button('dismiss', 'Dismiss', `Dismiss the report about ${author}`)}
-        {flag.targetType === 'message' && flag.message && !flag.message.deletedAt ? button('delete_message', 'Delete message', `Delete ${author}'s message`) : null}
+        {flag.targetType === 'message' && flag.message && !flag.message.deletedAt ? button('delete_message', 'Delete', `Delete ${author}'s message`) : null}
         {button('ban_user', 'Ban', `Ban ${author}${duration}`)}
         {button('shadow_ban_user', 'Shadow ban', `Shadow-ban ${author}${duration}`)}
       </div>

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useLayoutEffect, useRef, useState } from 'react';
 
 /** Reasons `ReportForm` offers (besides none). */
 export const REPORT_REASONS: readonly string[] = ['Spam', 'Harassment', 'Hate speech', 'Inappropriate content'];
@@ -16,8 +16,16 @@ export function ReportForm({ onReport, onClose, reasons = REPORT_REASONS }: Repo
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
+  const [below, setBelow] = useState(false);
   const box = useRef<HTMLSelectElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   useEffect(() => box.current?.focus(), []);
+  // It opens above the message; one at the top of the list would have it cut off by the scroller: then below.
+  useLayoutEffect(() => {
+    const node = form.current;
+    const top = node?.closest('[data-chat-scroller]')?.getBoundingClientRect().top ?? 0;
+    if (node && node.getBoundingClientRect().top < top) setBelow(true);
+  }, []);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -30,7 +38,15 @@ export function ReportForm({ onReport, onClose, reasons = REPORT_REASONS }: Repo
   };
 
   return (
-    <form className="chat-report-form" role="dialog" aria-label="Report message" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+    <form
+      ref={form}
+      className="chat-report-form"
+      data-placement={below ? 'below' : 'above'}
+      role="dialog"
+      aria-label="Report message"
+      onSubmit={submit}
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+    >
       <label className="chat-report-label">
         Reason
         <select ref={box} className="chat-report-reason" value={reason} onChange={(event) => setReason(event.target.value)}>
