@@ -120,7 +120,8 @@ describe.each(storeKinds)('flags and the review queue on %s', (kind) => {
     expect(reply.body.flag).toMatchObject({ targetType: 'user', messageId: null, channelId: null, message: null, targetUserId: 'alice', flagCount: 2, reasons: ['harassment'] });
     expect(reply.body.flag.user?.id).toBe('alice');
     expectError(await flagUser(chat, 'bob', 'stranger'), 'user_not_found', 404);
-    expect(other.users.stranger).toBeDefined();
+    // Nor is alice anyone to the other app's users.
+    expectError(await flagUser(other, 'stranger', 'alice'), 'user_not_found', 404);
   });
 
   it('keeps the queue to app moderators and the key; pending oldest first and paged, reviewed newest first', async () => {

@@ -39,7 +39,7 @@ function checkAction(flag: FlagRow, body: ReviewFlagBody): void {
   if (body.channelOnly === true && !(isMessage && (body.action === 'ban_user' || body.action === 'shadow_ban_user'))) {
     throw new ApiError('validation_failed', "body/channelOnly bans from a flagged message's channel: it needs a message flag and a ban action");
   }
-  if (body.hard !== undefined && body.action !== 'delete_message') throw new ApiError('validation_failed', 'body/hard is for delete_message');
+  if (body.hard === true && body.action !== 'delete_message') throw new ApiError('validation_failed', 'body/hard is for delete_message');
   if (body.timeoutMinutes !== undefined && body.action !== 'ban_user' && body.action !== 'shadow_ban_user') {
     throw new ApiError('validation_failed', 'body/timeoutMinutes is for ban_user and shadow_ban_user');
   }
