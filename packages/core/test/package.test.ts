@@ -25,12 +25,14 @@ describe('the built package', () => {
   }, 60_000);
 
   // 30 KB until issue 15 added files (uploads with progress, sends with files through the outbox,
-  // cancel, link renewal): about 7 KB more here, 2.8 KB once minified.
-  it('is at most 35 KB gzipped (its own code, comments included)', () => {
+  // cancel, link renewal): about 7 KB more here, 2.8 KB once minified. 35 KB until issue 17 added
+  // moderation (bans, the review queue, blocklists, audit, the composer's send state): 4.4 KB more
+  // here, 1.6 KB once minified and gzipped.
+  it('is at most 40 KB gzipped (its own code, comments included)', () => {
     const code = files.map((file) => readFileSync(file, 'utf8')).join('\n');
     const gzipped = gzipSync(code, { level: 9 }).length;
     expect(files.length).toBeGreaterThan(10);
-    expect(gzipped).toBeLessThanOrEqual(35 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(40 * 1024);
   });
 
   it('imports nothing at run time but centrifuge and @chatsdk/protocol', () => {
