@@ -145,6 +145,27 @@ describe.each(storeKinds)('slow mode on %s', (kind) => {
     await send(t, u('bob'), id, { text: 'the slot is still mine' });
   });
 
+  it('leaving and joining again does not reset a member\'s cooldown', async () => {
+    const id = (await createChannel(t, u('alice'), { type: 'public', members: ['bob'] })).channel.id;
+    expect((await patch(u('alice'), id, { cooldownSeconds: 60 })).status).toBe(200);
+    await send(t, u('bob'), id, { text: 'one' });
+    const left = await call(t.baseUrl, `/api/channels/${id}/members/bob`, { ...u('bob'), method: 'DELETE' });
+    expect(left.status, JSON.stringify(left.body)).toBe(204);
+    const joined = await call(t.baseUrl, `/api/channels/${id}/members`, { ...u('bob'), body: { userIds: ['bob'] } });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200);
+    const refused = await post(u('bob'), id, { text: 'two, at once' });
+    expectError(refused, 'slow_mode', 429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+  });
+
+  it('counts from when it is turned on: a message sent before does not take the first slot', async () => {
+    const id = (await createChannel(t, u('alice'), { type: 'messaging', members: ['bob'] })).channel.id;
+    await send(t, u('bob'), id, { text: 'before slow mode' });
+    expect((await patch(u('alice'), id, { cooldownSeconds: 60 })).status).toBe(200);
+    await send(t, u('bob'), id, { text: 'right after' });
+    expectError(await post(u('bob'), id, { text: 'and again' }), 'slow_mode', 429);
+  });
+
   it('turning slow mode off lets members send freely', async () => {
     const id = await slowChannel(60);
     await send(t, u('bob'), id, { text: 'one' });
