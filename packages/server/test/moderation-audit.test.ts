@@ -96,6 +96,17 @@ describe.each(storeKinds)('the moderation audit log on %s', (kind) => {
     expectError(await audit({}), 'unauthorized', 401);
   });
 
+  it('keeps an entry only with its action: a refused or rolled-back change leaves none', async () => {
+    const before = (await audit(key())).body.entries.length;
+    expect((await call(t.baseUrl, `/api/channels/${channelId}`, { ...u('bob'), method: 'PATCH', body: { frozen: false } })).status).toBe(403);
+    // The freeze and an unknown blocklist in one patch: the blocklist fails it, and the freeze goes with it.
+    const mixed = await call(t.baseUrl, `/api/channels/${channelId}`, { ...u('mo'), method: 'PATCH', body: { frozen: false, cooldownSeconds: 5, blocklists: ['no-such-list'] } });
+    expectError(mixed, 'blocklist_not_found', 404);
+    const channel = await call<{ channel: { frozen: boolean; cooldownSeconds: number } }>(t.baseUrl, `/api/channels/${channelId}`, key());
+    expect([channel.body.channel.frozen, channel.body.channel.cooldownSeconds]).toEqual([true, 0]);
+    expect((await audit(key())).body.entries.length).toBe(before);
+  });
+
   it('shows one app only its own entries', async () => {
     const { apiKey } = await t.createApp('Other');
     const reply = await audit({ apiKey });
