@@ -132,7 +132,10 @@ export function attachGateway(app: TypedApp, ctx: ServerContext, log: FastifyBas
   // client does not reconnect), a channel ban their subscription to that channel (2002, it does not resubscribe).
   const stopBans = ctx.bus
     .subscribe(BANS_TOPIC, (json) => {
-      const { appId, userId, channelId } = JSON.parse(json) as BanAnnouncement;
+      const { appId, userId, channelId, lifted } = JSON.parse(json) as BanAnnouncement;
+      // The personal stream stops (or starts again) carrying the channel's news: its index is per process, not per connection.
+      if (channelId !== null) personal.channelBan(appId, userId, channelId, lifted !== true);
+      if (lifted) return;
       for (const connection of connections) {
         if (!connection.isUser(appId, userId)) continue;
         if (channelId === null) connection.disconnect(DISCONNECTS.banned);

@@ -175,15 +175,36 @@ export class PersonalStreams {
     await this.ctx.bus.publish(appTopic(user.appId), JSON.stringify(notice));
   }
 
-  /** The user's channels (those of at most `maxMembers` members, when given). */
+  /**
+   * A channel ban of a local user was placed (`banned`) or lifted: the
+   * channel leaves their index, so its news stops reaching their personal
+   * stream (they are still a member), or joins it again.
+   */
+  channelBan(appId: string, userId: string, channelId: string, banned: boolean): void {
+    const user = this.users.get(userKey(appId, userId));
+    if (!user) return;
+    if (banned) this.membership(user, channelId, false);
+    else this.background(this.resync(user));
+  }
+
+  /**
+   * The user's channels (those of at most `maxMembers` members, when given),
+   * less those they are banned from: a banned member hears nothing of the
+   * channel (a shadow ban changes nothing they can see).
+   */
   private async channelsOf(user: LocalUser, maxMembers?: number): Promise<string[]> {
+    const now = Date.now();
     let query = this.ctx.store.db
       .selectFrom('members')
       .innerJoin('channels', (join) => join.onRef('channels.app_id', '=', 'members.app_id').onRef('channels.id', '=', 'members.channel_id'))
+      .leftJoin('bans', (join) =>
+        join.onRef('bans.app_id', '=', 'members.app_id').onRef('bans.user_id', '=', 'members.user_id').onRef('bans.channel_id', '=', 'members.channel_id'),
+      )
       .select('members.channel_id as channelId')
       .where('members.app_id', '=', user.appId)
       .where('members.user_id', '=', user.userId)
-      .where('channels.deleted_at', 'is', null);
+      .where('channels.deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('bans.created_at', 'is', null), eb('bans.shadow', '=', 1), eb('bans.expires_at', '<=', now)]));
     if (maxMembers !== undefined) query = query.where('channels.member_count', '<=', maxMembers);
     return (await query.execute()).map((row) => row.channelId);
   }

@@ -8,7 +8,7 @@ import { accessChannel, requireModerator } from '../channels/channel-access.js';
 import type { DomainContext } from '../context.js';
 import { type Tx, transact } from '../events/events.js';
 import { requireAppModerator } from './app-moderators.js';
-import { announceBan, removeBan, writeBanReplacing } from './bans.js';
+import { announceBan, announceLift, removeBan, writeBanReplacing } from './bans.js';
 
 /** A ban as the API answers it, and whether it replaced one in force (200) or is new (201). */
 export interface BanResult {
@@ -98,5 +98,6 @@ export async function liftBan(ctx: DomainContext, caller: Caller, userId: string
     const where = channelId === undefined ? 'from this app' : `from channel "${channelId}"`;
     throw new ApiError('ban_not_found', `user "${userId}" is not banned ${where}`);
   }
+  await announceLift(ctx.bus, lifted);
   return toWireBan(lifted);
 }

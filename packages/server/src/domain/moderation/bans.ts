@@ -34,6 +34,8 @@ export interface BanAnnouncement {
   userId: string;
   /** Null: the whole app (every socket closes); else the channel whose subscriptions end. */
   channelId: string | null;
+  /** A channel ban was lifted: the user's personal stream takes the channel's news again. */
+  lifted?: boolean;
 }
 
 /** A ban as written, and whether it replaced one that was still in force. */
@@ -170,6 +172,22 @@ export async function removeBan(trx: Tx, store: Store, actorId: string | null, t
 export async function announceBan(bus: Bus, ban: BanRecord): Promise<void> {
   if (ban.shadow) return;
   const announcement: BanAnnouncement = { appId: ban.appId, userId: ban.userId, channelId: ban.channelId };
+  try {
+    await bus.publish(BANS_TOPIC, JSON.stringify(announcement));
+  } catch {
+    // See above: the store stays the authority.
+  }
+}
+
+/**
+ * Tells every process, after the commit, that a channel ban was lifted, so
+ * the user's personal stream carries that channel's news again at once (an
+ * app ban's lift needs nothing: its user reconnects, and the connect reads
+ * the store). Like `announceBan`, a lost one is made up at the next connect.
+ */
+export async function announceLift(bus: Bus, ban: BanRecord): Promise<void> {
+  if (ban.shadow || ban.channelId === null) return;
+  const announcement: BanAnnouncement = { appId: ban.appId, userId: ban.userId, channelId: ban.channelId, lifted: true };
   try {
     await bus.publish(BANS_TOPIC, JSON.stringify(announcement));
   } catch {
