@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { DESKTOP, PHONE } from './files-scenario.js';
 import type { DemoStack } from './stack.js';
 
 const channel = (page: Page, name: string) => page.getByRole('listbox', { name: 'Channels' }).getByRole('option', { name: new RegExp(name) });
@@ -86,6 +87,13 @@ export async function moderationScenario(alice: Page, bob: Page, carol: Page, st
   await reports.filter({ hasText: first }).getByText('1 report').waitFor();
   await carol.getByRole('button', { name: 'Review queue, 2 waiting' }).waitFor();
   await carol.screenshot({ path: join(output, 'moderation-carol-queue.png') });
+  // On a phone the queue covers the screen, its buttons within it.
+  await carol.setViewportSize(PHONE);
+  const ban = reports.filter({ hasText: second }).getByRole('button', { name: 'Shadow-ban Bob Okafor for 60 minutes' });
+  const box = await ban.boundingBox();
+  expect(box && box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+  await carol.screenshot({ path: join(output, 'moderation-carol-queue-phone.png') });
+  await carol.setViewportSize(DESKTOP);
 
   // She deletes the first message (Alice sees it go) and bans Bob for an hour on the second.
   await reports.filter({ hasText: first }).getByRole('button', { name: "Delete Bob Okafor's message" }).click();
