@@ -50,6 +50,7 @@ export interface MemberRecord {
   lastSentAt: number | null;
 }
 
+/** Maps a row of `channels`. */
 export function channelFromRow(row: Selectable<ChannelsTable>): ChannelRecord {
   return {
     appId: row.app_id,
@@ -75,6 +76,7 @@ export function channelFromRow(row: Selectable<ChannelsTable>): ChannelRecord {
   };
 }
 
+/** Maps a row of `members`. */
 export function memberFromRow(row: Selectable<MembersTable>): MemberRecord {
   return {
     appId: row.app_id,
