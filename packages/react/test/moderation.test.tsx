@@ -158,4 +158,32 @@ describe('moderation in the components', () => {
     act(() => channel.messages.putServer({ ...hidden, text: '', hidden: true }, true));
     await screen.findByText('This message is hidden for review.');
   });
+
+  it("marks a shadow-banned author's message for the moderators who see it, never for its author", async () => {
+    // Banning again replaces bob's ban from the review: now a shadow ban, which lets him send.
+    await mod.moderation.ban({ userId: 'bob', shadow: true });
+    await bobRoom.sendMessage('nobody hears me');
+    const asMod = render(
+      <ChatProvider client={mod}>
+        <Channel id="room">
+          <MessageList />
+        </Channel>
+      </ChatProvider>,
+    );
+    const modsCopy = await within(asMod.container).findByText('nobody hears me', { selector: '.chat-message-text, .chat-message-text *' });
+    await within(modsCopy.closest('article') as HTMLElement).findByText(/shadow-banned author/);
+    asMod.unmount();
+    const asBob = render(
+      <ChatProvider client={bob}>
+        <Channel id="room">
+          <MessageList />
+        </Channel>
+      </ChatProvider>,
+    );
+    const bobsCopy = await within(asBob.container).findByText('nobody hears me', { selector: '.chat-message-text, .chat-message-text *' });
+    expect((bobsCopy.closest('article') as HTMLElement).textContent).not.toMatch(/shadow/);
+    asBob.unmount();
+    // ann, a member, never sees it.
+    expect(ann.channel('room').messages.getSnapshot().messages.some((m) => m.text === 'nobody hears me')).toBe(false);
+  });
 });
