@@ -98,6 +98,7 @@ export class ChatClient {
   private readonly apiUrl: string;
   private user: string | undefined;
   private reportedFor: string | undefined;
+  private stopBanWatch: (() => void) | undefined;
 
   constructor(private readonly options: ChatClientOptions) {
     if ((options as { apiKey?: unknown }).apiKey !== undefined && inBrowserPage()) {
@@ -114,10 +115,7 @@ export class ChatClient {
       personal: (data) => this.onUserEvent(data as UserEvent),
       connected: (first) => this.onConnected(first),
       unauthorized: (reason, error) => this.reportUnauthorized({ reason, error }),
-      // Banned from the app: the socket stays closed; the channels read again show the ban to their composers.
-      banned: () => {
-        for (const channel of this.open.values()) if (channel.state.getSnapshot()) this.background(channel.get());
-      },
+      banned: () => this.onBanned(),
     });
     const storage = options.storage ?? (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB !== null ? indexedDbStorage() : sharedMemoryStorage());
     this.outbox = new Outbox(
@@ -198,6 +196,7 @@ export class ChatClient {
    * every store's data (a logout).
    */
   async disconnect(options: { clearCache?: boolean } = {}): Promise<void> {
+    this.stopBanWatch?.();
     this.realtime.disconnect();
     this.tokens.stopSchedule();
     this.outbox.stop();
@@ -241,6 +240,28 @@ export class ChatClient {
     if (this.moderation.queue.getSnapshot().ready) this.background(this.moderation.queue.reload());
     const known = Object.keys(this.users.presence.getSnapshot());
     if (known.length > 0) this.background(this.users.loadPresence(known.slice(0, 100)));
+  }
+
+  /**
+   * Banned from the app: the socket stays closed, and the channels read again show the ban to their
+   * composers. When a timed ban ends (a channel's send state leaves `banned` by itself), it connects again.
+   */
+  private onBanned(): void {
+    const loaded = [...this.open.values()].filter((channel) => channel.state.getSnapshot());
+    for (const channel of loaded) this.background(channel.get());
+    this.stopBanWatch?.();
+    const stops = loaded.map((channel) =>
+      channel.moderation.sendState.subscribe(() => {
+        const state = channel.moderation.sendState.getSnapshot();
+        if (state.status === 'banned' || channel.state.getSnapshot()?.membership?.ban === undefined) return;
+        this.stopBanWatch?.();
+        this.background(this.realtime.connect(this.options.connectTimeoutMs ?? 15_000));
+      }),
+    );
+    this.stopBanWatch = () => {
+      this.stopBanWatch = undefined;
+      for (const stop of stops) stop();
+    };
   }
 
   private onChannelEvent(channel: ChatChannel, event: RealtimeChannelEvent): void {

@@ -169,7 +169,7 @@ describe('moderation from the client', () => {
     expect((await mod.moderation.audit({ action: 'ban' })).entries.every((entry) => entry.action === 'ban')).toBe(true);
   });
 
-  it('an app ban closes the socket for good and every open channel shows it', async () => {
+  it('an app ban closes the socket until it ends, every open channel shows it, a new session too', async () => {
     const carl = await h.client('carl');
     await carl.connect();
     await modRoom.addMembers(['carl']);
@@ -183,5 +183,23 @@ describe('moderation from the client', () => {
     const banned = await sendStateWhere(carlsRoom, (state) => state.status === 'banned');
     expect(banned).toMatchObject({ status: 'banned', channelId: null });
     expect((await refusal(carlsRoom.sendMessage('let me in'))).ban?.channelId).toBeNull();
+
+    // A new session of his (a reload): the socket is refused at once, not after the connect timeout, and the
+    // channel it opens shows the ban.
+    const again = await h.client('carl');
+    const started = Date.now();
+    expect((await refusal(again.connect())).code).toBe('not_connected');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(again.connection.getSnapshot()).toMatchObject({ status: 'disconnected', reason: 'banned' });
+    const room = await again.channels.get('room');
+    expect(room.moderation.sendState.getSnapshot()).toMatchObject({ status: 'banned', channelId: null });
+
+    // The ban ends by itself (brought forward in the store: the shortest ban is a minute): the first session's
+    // channel reads it, its composer opens at the expiry, and the socket connects again.
+    await h.t.server.context.store.db.updateTable('bans').set({ expires_at: Date.now() + 1500 }).where('user_id', '=', 'carl').execute();
+    await carlsRoom.get();
+    await sendStateWhere(carlsRoom, (state) => state.status === 'open');
+    await snapshotWhere(carl.connection, (state) => state.status === 'connected');
+    expect((await carlsRoom.sendMessage('back again')).status).toBe('sent');
   });
 });
