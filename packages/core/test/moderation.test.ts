@@ -119,7 +119,8 @@ describe('moderation from the client', () => {
     // A member's queue is refused: the queue is the moderators'.
     expect((await refusal(ann.moderation.flags())).code).toBe('forbidden');
 
-    await mod.moderation.review(item?.id as string, 'delete_message', { reason: 'rude' });
+    const done = await mod.moderation.review(item?.id as string, 'delete_message', { reason: 'rude' });
+    expect(done).toMatchObject({ id: item?.id, status: 'reviewed', review: { action: 'delete_message', reviewedBy: 'mod' } });
     expect(mod.moderation.queue.getSnapshot().flags.some((flag) => flag.id === item?.id)).toBe(false);
     await snapshotWhere(annRoom.messages, (s) => s.messages.find((m) => m.id === rude.id)?.deletedAt !== null);
     const reviewed = await mod.moderation.flags({ status: 'reviewed' });
@@ -152,9 +153,9 @@ describe('moderation from the client', () => {
   });
 
   it('mutes, bulk deletes and the audit log', async () => {
-    await ann.users.mute('bob');
+    expect((await ann.users.mute('bob')).mutes.map((mute) => mute.userId)).toEqual(['bob']);
     expect((await ann.users.mutes()).mutes.map((mute) => mute.userId)).toEqual(['bob']);
-    await ann.users.unmute('bob');
+    expect((await ann.users.unmute('bob')).mutes).toEqual([]);
     expect((await ann.users.mutes()).mutes).toEqual([]);
 
     const bobs = bob.channel('room');

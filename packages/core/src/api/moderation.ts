@@ -6,7 +6,6 @@ import type {
   BansPage,
   DeleteUserMessagesResponse,
   Flag,
-  FlagResponse,
   FlagsPage,
   ListAuditQuery,
   ListBansQuery,
@@ -58,10 +57,10 @@ export class ModerationApi {
   }
 
   /** Reviews a flag: `dismiss`, `delete_message` (`hard`?), `ban_user` or `shadow_ban_user` (`timeoutMinutes`?, `channelOnly`?); it leaves `queue`. */
-  async review(flagId: string, action: ReviewFlagBody['action'], options: ReviewOptions = {}): Promise<Flag | undefined> {
-    const answer = await this.requests.request<Partial<FlagResponse> | undefined>(`/api/moderation/flags/${seg(flagId)}/review`, { body: { action, ...options } });
+  async review(flagId: string, action: ReviewFlagBody['action'], options: ReviewOptions = {}): Promise<Flag> {
+    const { flag } = await this.requests.request<{ flag: Flag }>(`/api/moderation/flags/${seg(flagId)}/review`, { body: { action, ...options } });
     this.queue.remove(flagId);
-    return answer?.flag;
+    return flag;
   }
 
   /** Deletes every message of a user, in one channel or the whole app (soft, or `hard`); answers how many went. */

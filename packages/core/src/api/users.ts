@@ -57,14 +57,14 @@ export class UsersApi {
     return this.requests.request<FlagResponse>(`/api/users/${seg(id)}/flag`, { body });
   }
 
-  /** Mutes a user: their messages no longer count in your unread counts or push. */
-  async mute(id: string): Promise<void> {
-    await this.requests.request<unknown>(`/api/users/${seg(id)}/mute`, { method: 'POST' });
+  /** Mutes a user: their messages no longer count in your unread counts or push; answers your mutes. */
+  mute(id: string): Promise<MutesResponse> {
+    return this.requests.request<MutesResponse>(`/api/users/${seg(id)}/mute`, { method: 'POST' });
   }
 
-  /** Unmutes a user. */
-  async unmute(id: string): Promise<void> {
-    await this.requests.request<unknown>(`/api/users/${seg(id)}/mute`, { method: 'DELETE' });
+  /** Unmutes a user; answers your mutes. */
+  unmute(id: string): Promise<MutesResponse> {
+    return this.requests.request<MutesResponse>(`/api/users/${seg(id)}/mute`, { method: 'DELETE' });
   }
 
   /** The users you muted, newest first. */
