@@ -10,27 +10,21 @@ const message = (page: Page, text: string) => messages(page).getByRole('article'
 const composer = (page: Page) => page.getByPlaceholder('Message', { exact: true });
 const notice = (page: Page) => page.locator('.chat-composer-notice');
 
-/** A channel's moderation settings, set as the customer's backend would: with the API key. */
-async function patchChannel(stack: DemoStack, id: string, body: { frozen?: boolean; cooldownSeconds?: number }): Promise<void> {
-  const reply = await fetch(`${stack.chatUrl}/api/channels/${id}`, {
-    method: 'PATCH',
-    headers: { 'X-API-Key': stack.apiKey(), 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(reply.status).toBe(200);
-}
-
 /**
- * Moderation in the demo: Bob's composer in slow mode (counting down) and
- * in a frozen channel; Bob posts spam, Alice reports two of his messages,
+ * Moderation in the demo: Carol (the demo's moderator) sets slow mode and
+ * freezes #random from its header, and Bob's composer counts down, then
+ * locks; Bob posts spam, Alice reports two of his messages,
  * Carol (the demo's moderator) sees them in her review queue live, deletes
  * one and bans Bob for an hour with the other; Bob's composer says he is
  * banned and until when. Screenshots go to `output`; the ban is lifted at the end.
  */
 export async function moderationScenario(alice: Page, bob: Page, carol: Page, stack: DemoStack, output: string): Promise<void> {
-  // Slow mode in #random (Alice owns the demo's channels, being the first to sign in, so Bob is the member here):
-  // after his own send Bob's composer counts down, and keeps what he writes meanwhile.
-  await patchChannel(stack, 'random', { cooldownSeconds: 30 });
+  // Carol, the app's moderator, sets slow mode in #random from the channel header (Bob is a plain member there;
+  // Alice owns the demo's channels, being the first to sign in). After his own send Bob's composer counts down,
+  // and keeps what he writes meanwhile.
+  await channel(carol, 'random').click();
+  const tools = carol.getByRole('group', { name: 'Moderate this channel' });
+  await tools.getByLabel('Slow mode').selectOption('30');
   await channel(bob, 'random').click();
   await messages(bob).waitFor();
   await composer(bob).fill('Slow mode is on, one message every 30 s');
@@ -42,13 +36,25 @@ export async function moderationScenario(alice: Page, bob: Page, carol: Page, st
   expect(await bob.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
   await bob.screenshot({ path: join(output, 'moderation-bob-slow-mode.png') });
 
-  // Frozen: the notice replaces the countdown, the composer is locked with the draft kept.
-  await patchChannel(stack, 'random', { frozen: true });
+  // Frozen: the notice replaces the countdown, the composer is locked with the draft kept; Carol still sends.
+  await tools.getByRole('button', { name: 'Freeze' }).click();
+  await tools.getByRole('button', { name: 'Unfreeze', pressed: true }).waitFor();
   await notice(bob).filter({ hasText: 'This channel is frozen: only moderators can send messages.' }).waitFor();
   expect(await composer(bob).isDisabled()).toBe(true);
   expect(await composer(bob).inputValue()).toBe('a second thought, waiting');
+  await composer(carol).fill('Frozen for a moment, sorry');
+  await composer(carol).press('Enter');
+  await message(bob, 'Frozen for a moment, sorry').waitFor();
   await bob.screenshot({ path: join(output, 'moderation-bob-frozen.png') });
-  await patchChannel(stack, 'random', { frozen: false, cooldownSeconds: 0 });
+  await carol.screenshot({ path: join(output, 'moderation-carol-tools.png') });
+  // On a phone the header keeps the tools on the screen.
+  await carol.setViewportSize(PHONE);
+  const select = await tools.getByLabel('Slow mode').boundingBox();
+  expect(select && select.x + select.width).toBeLessThanOrEqual(PHONE.width);
+  await carol.screenshot({ path: join(output, 'moderation-carol-tools-phone.png') });
+  await carol.setViewportSize(DESKTOP);
+  await tools.getByRole('button', { name: 'Unfreeze' }).click();
+  await tools.getByLabel('Slow mode').selectOption('0');
   await notice(bob).waitFor({ state: 'detached' });
   await composer(bob).fill('');
 

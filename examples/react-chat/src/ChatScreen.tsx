@@ -5,6 +5,7 @@ import type { BackendUser } from './backend.js';
 import { NewChannelDialog } from './dialogs/NewChannelDialog.js';
 import { NewDirectMessageDialog } from './dialogs/NewDirectMessageDialog.js';
 import { ModerationPane } from './ModerationPane.js';
+import { ModeratorTools } from './ModeratorTools.js';
 import { Sidebar } from './Sidebar.js';
 import type { Theme } from './theme.js';
 import { fetchTokens, initialTokens } from './tokens.js';
@@ -83,7 +84,7 @@ function Workspace({ user, theme, onToggleTheme, onLogout }: Omit<ChatScreenProp
               <button type="button" className="icon-button workspace-back" aria-label="Back to channels" onClick={back}>
                 ‹
               </button>
-              <ChannelHeader />
+              <ChannelHeader actions={<ModeratorTools />} />
             </div>
             <MessageList empty={<p className="empty-channel">No messages yet: say hello.</p>} />
             <TypingIndicator />
