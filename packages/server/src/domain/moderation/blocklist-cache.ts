@@ -1,19 +1,46 @@
 import type { AppRecord } from '../auth/apps.js';
 import type { Tx } from '../events/batch-end.js';
 import { type CompiledBlocklists, compileBlocklists } from './blocklist-matcher.js';
-import { readBlocklists } from './blocklist-records.js';
+import { type BlocklistRecord, readBlocklists } from './blocklist-records.js';
 
-/** Apps whose compiled lists a process keeps; past it, the least recently used goes. */
-const MAX_APPS = 500;
+/**
+ * Words and patterns the compiled lists of all apps may hold together in one
+ * process (about 100 bytes each compiled: some 50 MB); past it the least
+ * recently used apps go, but never the one just compiled. An app's own
+ * limit is 50 lists of 10,000 words: one such app fits.
+ */
+const MAX_WEIGHT = 500_000;
 
 interface Entry {
   /** The app's `blocklistsVersion` the lists are at least as new as. */
   version: number;
   compiled: CompiledBlocklists;
+  /** Its words and patterns, counted against `MAX_WEIGHT`. */
+  weight: number;
 }
 
 /** Compiled lists per app, in order of use (a Map keeps insertion order: a hit is moved to the end). */
 const compiledByApp = new Map<string, Entry>();
+let totalWeight = 0;
+
+function forget(appId: string): void {
+  const entry = compiledByApp.get(appId);
+  if (!entry) return;
+  compiledByApp.delete(appId);
+  totalWeight -= entry.weight;
+}
+
+function keep(appId: string, entry: Entry): void {
+  forget(appId);
+  compiledByApp.set(appId, entry);
+  totalWeight += entry.weight;
+  for (const oldest of compiledByApp.keys()) {
+    if (totalWeight <= MAX_WEIGHT || oldest === appId) break;
+    forget(oldest);
+  }
+}
+
+const weightOf = (lists: readonly BlocklistRecord[]): number => lists.reduce((sum, l) => sum + l.words.length + l.patterns.length, 1);
 
 /**
  * The app's lists, compiled once per `blocklistsVersion` and kept in memory.
@@ -29,15 +56,10 @@ export async function compiledBlocklistsOf(db: Tx, app: AppRecord): Promise<Comp
     compiledByApp.set(app.id, cached);
     return cached.compiled;
   }
-  const compiled = compileBlocklists(await readBlocklists(db, app.id));
+  const lists = await readBlocklists(db, app.id);
+  const compiled = compileBlocklists(lists);
   // Two requests may compile at once: a newer version that finished first stays.
   const current = compiledByApp.get(app.id);
-  if (current && current.version > app.blocklistsVersion) return compiled;
-  compiledByApp.delete(app.id);
-  compiledByApp.set(app.id, { version: app.blocklistsVersion, compiled });
-  if (compiledByApp.size > MAX_APPS) {
-    const oldest = compiledByApp.keys().next();
-    if (!oldest.done) compiledByApp.delete(oldest.value);
-  }
+  if (!current || current.version <= app.blocklistsVersion) keep(app.id, { version: app.blocklistsVersion, compiled, weight: weightOf(lists) });
   return compiled;
 }

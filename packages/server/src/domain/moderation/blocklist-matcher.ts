@@ -5,13 +5,14 @@ import { foldText, originalRange, tokensOf, wordTokens } from './blocklist-text.
 /** What the matcher needs of a list. */
 export type BlocklistSource = Pick<Blocklist, 'name' | 'words' | 'patterns' | 'mode' | 'channelTypes'>;
 
-/** One list, compiled: its place in the app's lists, and its patterns as one RE2 alternation. */
+/** One list, compiled: its place in the app's lists, its mode and types, its patterns. */
 export interface CompiledList {
   index: number;
   name: string;
   mode: Blocklist['mode'];
   channelTypes: ReadonlySet<string>;
-  pattern: RegExp | null;
+  /** One RE2 alternation of the list's patterns (or, should that not compile, one per pattern); none without patterns. */
+  patterns: RegExp[];
 }
 
 /** A listed word of several tokens ("bad word", "don't", a word in Han characters). */
@@ -51,7 +52,7 @@ function add<T>(map: Map<string, T[]>, key: string, value: T): void {
 export function compileBlocklists(sources: readonly BlocklistSource[]): CompiledBlocklists {
   const compiled: CompiledBlocklists = { lists: [], words: new Map(), phrases: new Map() };
   sources.forEach((source, index) => {
-    compiled.lists.push({ index, name: source.name, mode: source.mode, channelTypes: new Set(source.channelTypes), pattern: compilePatterns(source.patterns) });
+    compiled.lists.push({ index, name: source.name, mode: source.mode, channelTypes: new Set(source.channelTypes), patterns: compilePatterns(source.patterns) });
     for (const word of source.words) {
       const [first, ...rest] = wordTokens(word);
       if (first === undefined) continue;
@@ -86,15 +87,17 @@ export function findMatches(compiled: CompiledBlocklists, applies: readonly bool
     }
   });
   for (const list of compiled.lists) {
-    if (!list.pattern || !applies[list.index]) continue;
-    list.pattern.lastIndex = 0;
-    for (let m = list.pattern.exec(folded.folded); m; m = list.pattern.exec(folded.folded)) {
-      // Patterns that match nothing are refused when written; this only keeps a loop from standing still.
-      if (m[0].length === 0) {
-        list.pattern.lastIndex++;
-        continue;
+    if (!applies[list.index]) continue;
+    for (const pattern of list.patterns) {
+      pattern.lastIndex = 0;
+      for (let m = pattern.exec(folded.folded); m; m = pattern.exec(folded.folded)) {
+        // Patterns that match nothing are refused when written; this only keeps a loop from standing still.
+        if (m[0].length === 0) {
+          pattern.lastIndex++;
+          continue;
+        }
+        found.push({ list: list.index, start: m.index, end: m.index + m[0].length });
       }
-      found.push({ list: list.index, start: m.index, end: m.index + m[0].length });
     }
   }
   return found.map((f) => {
