@@ -78,7 +78,7 @@ describe('moderation from the client', () => {
     await sendStateWhere(annRoom, (state) => state.status === 'open');
   });
 
-  it('a timed channel ban: the refusal carries its expiry, the membership shows it, unban lifts it', async () => {
+  it('a timed channel ban: the refusal carries its expiry, the membership shows it; once lifted the channel is live again', async () => {
     const ban = await mod.moderation.ban({ userId: 'ann', channelId: 'room', timeoutMinutes: 30, reason: 'spam' });
     expect(ban).toMatchObject({ userId: 'ann', channelId: 'room', shadow: false, reason: 'spam' });
     // The server ends her subscription (2002) and the client reads the channel again: the composer shows the ban.
@@ -94,9 +94,13 @@ describe('moderation from the client', () => {
     expect(page.bans.map((item) => item.userId)).toEqual(['ann']);
     expect((await mod.moderation.unban('ann', { channelId: 'room' })).userId).toBe('ann');
     expect((await refusal(mod.moderation.unban('ann', { channelId: 'room' }))).code).toBe('ban_not_found');
+    // No event reaches her of the lift: the next read finds it, and the channel is watched (live) again.
+    expect(annRoom.watched).toBe(false);
     await annRoom.get();
     await sendStateWhere(annRoom, (state) => state.status === 'open');
-    await annRoom.watch();
+    await until(() => annRoom.watched);
+    const back = await modRoom.sendMessage('welcome back, ann');
+    await snapshotWhere(annRoom.messages, (s) => s.messages.some((m) => m.id === back.id));
   });
 
   it('flags: a report shows as reported, reaches the moderator live, and a review takes it out of the queue', async () => {

@@ -5,7 +5,7 @@ import { act, fireEvent, render, screen, waitFor, within } from '@testing-librar
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, ChatProvider, MessageInput, MessageList, ModerationQueue } from '../src/index.js';
 import { type Harness, snapshotWhere, startHarness } from '../../core/test/helpers.js';
-import { issueTokens } from '../../server/test/helpers/http.js';
+import { call, issueTokens } from '../../server/test/helpers/http.js';
 import { fakeLayout } from './layout.js';
 
 const composer = () => screen.getByRole('combobox', { name: 'Write a message' }) as HTMLTextAreaElement;
@@ -150,13 +150,24 @@ describe('moderation in the components', () => {
     await waitFor(() => expect(notice()).toBeNull());
   });
 
-  it('a message hidden for review says so instead of its text', async () => {
-    const channel = ann.channel('room');
-    const hidden = channel.messages.getSnapshot().messages.find((m) => m.text === 'my first');
-    if (!hidden) throw new Error('no message to hide');
-    // What the server sends for an auto-hidden message: no text, `hidden: true`.
-    act(() => channel.messages.putServer({ ...hidden, text: '', hidden: true }, true));
+  it('a message hidden for review (auto-hidden after a report) says so instead of its text, for everyone', async () => {
+    // The app hides a message once one user reported it (off by default).
+    const patched = await call(h.t.baseUrl, '/api/app', { method: 'PATCH', apiKey: h.apiKey, body: { autoHideAfterFlags: 1 } });
+    expect(patched.status).toBe(200);
+    await mod.moderation.unban('bob');
+    await bobRoom.sendMessage('click this totally safe link');
+    await screen.findByText('click this totally safe link', { selector: '.chat-message-text, .chat-message-text *' });
+    fireEvent.click(within(article('click this totally safe link')).getByRole('button', { name: 'Report' }));
+    fireEvent.click(within(screen.getByRole('dialog', { name: 'Report message' })).getByRole('button', { name: 'Report' }));
     await screen.findByText('This message is hidden for review.');
+    expect(screen.queryByText('click this totally safe link', { selector: '.chat-message-text, .chat-message-text *' })).toBeNull();
+    // The moderator's queue shows what the message said, and that it is hidden.
+    const queue = screen.getByRole('region', { name: 'Moderation queue' });
+    const item = await within(queue).findByRole('listitem', { name: 'Report about Bob' });
+    expect(within(item).getByText('click this totally safe link')).toBeTruthy();
+    expect(within(item).getByText('hidden for review')).toBeTruthy();
+    fireEvent.click(within(item).getByRole('button', { name: 'Dismiss the report about Bob' }));
+    await within(queue).findByText('Nothing to review.');
   });
 
   it("marks a shadow-banned author's message for the moderators who see it, never for its author", async () => {
@@ -171,7 +182,7 @@ describe('moderation in the components', () => {
       </ChatProvider>,
     );
     const modsCopy = await within(asMod.container).findByText('nobody hears me', { selector: '.chat-message-text, .chat-message-text *' });
-    await within(modsCopy.closest('article') as HTMLElement).findByText(/shadow-banned author/);
+    await within(modsCopy.closest('article') as HTMLElement).findByText("Hidden from others: its author is shadow-banned.");
     asMod.unmount();
     const asBob = render(
       <ChatProvider client={bob}>

@@ -96,6 +96,8 @@ export class ChatChannel {
   private readonly typist: TypingSender;
   private readonly stores: ChannelStores;
   private watching = false;
+  /** Stops waiting for a ban from this channel to end. */
+  private rejoin: (() => void) | undefined;
 
   constructor(
     /** The channel id (also its realtime channel name). */
@@ -135,6 +137,7 @@ export class ChatChannel {
    * between the load and the subscription is missed.
    */
   async watch(): Promise<void> {
+    this.rejoin?.();
     this.watching = true;
     let offset: number;
     try {
@@ -152,15 +155,17 @@ export class ChatChannel {
       publication: (data, at) => this.stream.publication(data as RealtimeChannelEvent, at),
       subscribed: (info) => this.stream.subscribed(info),
       unsubscribed: (code) => {
-        // 2000 removed, 2001 deleted, 2002 banned: the server ended it; the stores stay as they were last (a ban is read).
+        // 2000 removed, 2001 deleted, 2002 banned: the server ended it; the stores stay as they were last. A ban is
+        // read, and the channel is watched again once it ends (by itself, or found lifted by a later read).
         if (code >= 2000) this.watching = false;
-        if (code === 2002) this.get().catch(this.ctx.reportError);
+        if (code === 2002) this.get().then(() => (this.rejoin = this.moderation.whenUnbanned(() => void this.watch().catch(this.ctx.reportError))), this.ctx.reportError);
       },
     });
   }
 
   /** Stops the live updates; the stores keep their last snapshots. */
   unwatch(): void {
+    this.rejoin?.();
     this.watching = false;
     this.stream.dispose();
     this.typist.dispose();

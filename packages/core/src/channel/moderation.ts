@@ -80,6 +80,16 @@ export class ChannelModeration {
     return answer;
   }
 
+  /** Calls `run` once, when the send state leaves `banned` (a timed ban ended, or a read found it lifted); answers how to stop waiting. */
+  whenUnbanned(run: () => void): () => void {
+    const stop = this.sendState.subscribe(() => {
+      if (this.sendState.getSnapshot().status === 'banned') return;
+      stop();
+      run();
+    });
+    return stop;
+  }
+
   /**
    * A send is on its way (and again once it is answered): in slow mode the next one waits a cooldown from
    * now. The server counts from the send's arrival, between the two: from the answer, the composer never

@@ -88,8 +88,6 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
               {time}
             </time>
             {message.pinnedAt ? <span className="chat-message-pinned"> · pinned</span> : null}
-            {/* Only moderators see others' shadowed messages; the author must never learn of it, so they get no mark. */}
-            {message.shadowed && message.userId !== me ? <span className="chat-message-shadowed"> · shadow-banned author, hidden from others</span> : null}
           </div>
         ) : null}
         {message.deletedAt ? (
@@ -107,6 +105,8 @@ export function Message({ message, showHeader, inThread = false }: MessageProps)
         {message.files ? <PendingFiles message={message} /> : null}
         <Status message={message} />
         <Reported messageId={message.id} />
+        {/* Only moderators see others' shadowed messages; the author must never learn of it, so they get no mark. */}
+        {message.shadowed && message.userId !== me ? <span className="chat-message-status chat-message-shadowed">Hidden from others: its author is shadow-banned.</span> : null}
         <ReactionBar message={message} />
         {inThread ? null : <ThreadLink message={message} />}
         <ReadReceipts messageId={message.id} authorId={message.userId} />
