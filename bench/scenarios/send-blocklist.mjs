@@ -127,6 +127,8 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
       p50: round1(median(ws.map((w) => w.latencyMs.p50))),
       p99: round1(median(ws.map((w) => w.latencyMs.p99))),
       serverCpuUsPerSend: cpu.length ? round1(median(/** @type {number[]} */ (cpu))) : null,
+      /** The rounds' lowest and highest: how far apart windows of one kind land on this machine. */
+      serverCpuRange: cpu.length ? `${Math.min(.../** @type {number[]} */ (cpu))}–${Math.max(.../** @type {number[]} */ (cpu))}` : '',
       errors: ws.reduce((a, w) => a + w.errorCount, 0),
       disturbed: ws.some((w) => w.disturbed),
     };
@@ -137,7 +139,7 @@ export async function run({ url, env, store, serverPid, options: raw, log }) {
   const added = (/** @type {ReturnType<typeof pick>} */ w) =>
     w.serverCpuUsPerSend === null || none.serverCpuUsPerSend === null ? null : round1(w.serverCpuUsPerSend - none.serverCpuUsPerSend);
   const line = (/** @type {ReturnType<typeof pick>} */ w) =>
-    `${w.perSecond} sends/s, p50 / p99 ${w.p50} / ${w.p99} ms, server CPU ${w.serverCpuUsPerSend ?? '?'} µs/send, ${w.errors} errors`;
+    `${w.perSecond} sends/s, p50 / p99 ${w.p50} / ${w.p99} ms, server CPU ${w.serverCpuUsPerSend ?? '?'} µs/send (rounds ${w.serverCpuRange}), ${w.errors} errors`;
   const cost = (/** @type {ReturnType<typeof pick>} */ w) => (added(w) === null ? '?' : `${(added(w) ?? 0) >= 0 ? '+' : ''}${added(w)} µs`);
   const disturbed = none.disturbed || block.disturbed || mask.disturbed;
   return {
