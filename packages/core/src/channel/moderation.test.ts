@@ -84,3 +84,12 @@ describe('a channel send state', () => {
     expect(banned.moderation.sendState.getSnapshot().status).toBe('banned');
   });
 });
+
+describe('a channel send state, as a store', () => {
+  it('keeps its snapshot while the channel moves on without changing it (a new message)', () => {
+    const { moderation, store } = setUp(channelState({ frozen: true }));
+    const before = moderation.sendState.getSnapshot();
+    store.set({ ...channelState({ frozen: true }), lastMessage: null });
+    expect(moderation.sendState.getSnapshot()).toBe(before);
+  });
+});

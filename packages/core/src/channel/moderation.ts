@@ -41,6 +41,7 @@ export class ChannelModeration {
   private readonly clock = new Store(0);
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = 0;
+  private last: SendState = OPEN;
 
   constructor(
     private readonly state: Store<ChannelState | null>,
@@ -128,7 +129,7 @@ export class ChannelModeration {
 
   private compute(): SendState {
     const state = this.state.getSnapshot();
-    if (!state) return OPEN;
+    if (!state) return (this.last = OPEN);
     const now = Date.now();
     let next = 0;
     let result: SendState = OPEN;
@@ -144,7 +145,9 @@ export class ChannelModeration {
     }
     if (result.status === 'cooldown') next = result.until;
     this.wakeAt(next);
-    return result;
+    // The channel's state moves with every message: the same answer keeps its identity, so a composer is left alone.
+    if (JSON.stringify(result) !== JSON.stringify(this.last)) this.last = result;
+    return this.last;
   }
 
   /** One timer, at the next deadline: `sendState` changes then without any event. */
