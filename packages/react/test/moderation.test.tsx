@@ -150,6 +150,22 @@ describe('moderation in the components', () => {
     await waitFor(() => expect(notice()).toBeNull());
   });
 
+  it('a message a blocklist refuses comes back to the composer with why, until the text changes', async () => {
+    await mod.moderation.blocklists.create({ name: 'nope', words: ['forbidden'], mode: 'block' });
+    await modRoom.moderation.setBlocklists(['nope']);
+    await snapshotWhere(ann.channel('room').state, (state) => state?.channel.blocklists.includes('nope') === true);
+    type(composer(), 'a Forbidden word');
+    enter(composer());
+    await waitFor(() => expect(composer().value).toBe('a Forbidden word'));
+    expect(screen.getByRole('alert').textContent).toBe('Not sent: your message contains words this channel does not allow.');
+    expect(screen.queryByText('a Forbidden word', { selector: '.chat-message-text, .chat-message-text *' })).toBeNull();
+    type(composer(), 'a fine word');
+    expect(notice()).toBeNull();
+    enter(composer());
+    await waitFor(() => expect(article('a fine word').dataset.status).toBe('sent'));
+    await modRoom.moderation.setBlocklists([]);
+  });
+
   it('a message hidden for review (auto-hidden after a report) says so instead of its text, for everyone', async () => {
     // The app hides a message once one user reported it (off by default).
     const patched = await call(h.t.baseUrl, '/api/app', { method: 'PATCH', apiKey: h.apiKey, body: { autoHideAfterFlags: 1 } });
