@@ -100,6 +100,11 @@ export async function moderationScenario(alice: Page, bob: Page, carol: Page, st
   expect(box && box.x + box.width).toBeLessThanOrEqual(PHONE.width);
   await carol.screenshot({ path: join(output, 'moderation-carol-queue-phone.png') });
   await carol.setViewportSize(DESKTOP);
+  // And in the dark theme.
+  await carol.getByRole('button', { name: 'Dark theme' }).click();
+  await carol.locator('.app-root[data-theme="dark"]').waitFor();
+  await carol.screenshot({ path: join(output, 'moderation-carol-queue-dark.png') });
+  await carol.getByRole('button', { name: 'Light theme' }).click();
 
   // She deletes the first message (Alice sees it go) and bans Bob for an hour on the second.
   await reports.filter({ hasText: first }).getByRole('button', { name: "Delete Bob Okafor's message" }).click();
