@@ -246,6 +246,8 @@ export type ListFlagsQuery = Static<typeof S.ListFlagsQuery>;
 export type FlagsPage = Static<typeof S.FlagsPage>;
 /** `POST /api/moderation/flags/:id/review` body. */
 export type ReviewFlagBody = Static<typeof S.ReviewFlagBody>;
+/** `{ flag }`: the flag as the review left it. */
+export type ReviewFlagResponse = Static<typeof S.ReviewFlagResponse>;
 /** `block` | `flag` | `mask`. */
 export type BlocklistMode = Static<typeof S.BlocklistMode>;
 /** A named list of blocked words and patterns. */

@@ -11,6 +11,7 @@ import type {
   ListBansQuery,
   ListFlagsQuery,
   ReviewFlagBody,
+  ReviewFlagResponse,
 } from '@chatsdk/protocol';
 import { type RequestManager, seg } from '../http/requests.js';
 import { FlagQueueStore } from '../state/flag-queue.js';
@@ -58,7 +59,7 @@ export class ModerationApi {
 
   /** Reviews a flag: `dismiss`, `delete_message` (`hard`?), `ban_user` or `shadow_ban_user` (`timeoutMinutes`?, `channelOnly`?); it leaves `queue`. */
   async review(flagId: string, action: ReviewFlagBody['action'], options: ReviewOptions = {}): Promise<Flag> {
-    const { flag } = await this.requests.request<{ flag: Flag }>(`/api/moderation/flags/${seg(flagId)}/review`, { body: { action, ...options } });
+    const { flag } = await this.requests.request<ReviewFlagResponse>(`/api/moderation/flags/${seg(flagId)}/review`, { body: { action, ...options } });
     this.queue.remove(flagId);
     return flag;
   }

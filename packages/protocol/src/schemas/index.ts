@@ -117,6 +117,7 @@ export {
   FlagsPage,
   FlagParams,
   ReviewFlagBody,
+  ReviewFlagResponse,
   BlocklistMode,
   Blocklist,
   CreateBlocklistBody,

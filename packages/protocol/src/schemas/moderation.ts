@@ -143,6 +143,9 @@ export const ReviewFlagBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /api/moderation/flags/:id/review` answer: the flag as the review left it. */
+export const ReviewFlagResponse = Type.Object({ flag: Flag });
+
 /** What a blocklist does to a message that matches it. */
 export const BlocklistMode = Type.Union([Type.Literal('block'), Type.Literal('flag'), Type.Literal('mask')]);
 

@@ -1,5 +1,4 @@
-import { Type } from 'typebox';
-import { Flag, FlagBody, FlagParams, FlagResponse, FlagsPage, ListFlagsQuery, MessageParams, ReviewFlagBody, UserParams } from '@chatsdk/protocol/schemas';
+import { FlagBody, FlagParams, FlagResponse, FlagsPage, ListFlagsQuery, MessageParams, ReviewFlagBody, ReviewFlagResponse, UserParams } from '@chatsdk/protocol/schemas';
 import { requireAppModerator } from '../../domain/moderation/app-moderators.js';
 import { listFlags } from '../../domain/review/flag-queue.js';
 import { flagMessage, flagUser } from '../../domain/review/report-flags.js';
@@ -9,8 +8,6 @@ import type { ServerContext } from '../context.js';
 import { errorResponses, security, type TypedApp } from '../typed.js';
 
 const tags = ['moderation'];
-/** `{ flag }`: the flag as the review left it. */
-const ReviewResponse = Type.Object({ flag: Flag });
 
 /** Moderation routes: flags (a user's report of a message or a user) and the review queue. */
 export function flagRoutes(app: TypedApp, ctx: ServerContext): void {
@@ -85,7 +82,7 @@ export function flagRoutes(app: TypedApp, ctx: ServerContext): void {
         security: security.any,
         params: FlagParams,
         body: ReviewFlagBody,
-        response: { 200: ReviewResponse, ...errorResponses },
+        response: { 200: ReviewFlagResponse, ...errorResponses },
       },
     },
     async (request) => ({ flag: await reviewFlag(ctx, actorOf(request), request.params.id, request.body) }),
