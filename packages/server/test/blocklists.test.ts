@@ -154,6 +154,14 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
     expect(left.body.blocklists).toEqual([]);
   });
 
+  it('answers racing creates of one name with one 201 and 409s, never a 500', async () => {
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => create({ name: 'race', words: [`w${i}`], mode: 'mask' })));
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    for (const reply of replies.filter((r) => r.status === 409)) expectError(reply, 'blocklist_exists', 409);
+    expect(await audit('race')).toEqual([{ action: 'blocklist.create', actorId: null }]);
+    await call(t.baseUrl, '/api/moderation/blocklists/race', { ...key(), method: 'DELETE' });
+  });
+
   it(`holds at most ${LIMITS.blocklistsPerApp} lists per app`, async () => {
     const other = await chatApp(t, [], 'Many lists');
     for (let i = 0; i < LIMITS.blocklistsPerApp; i++) {

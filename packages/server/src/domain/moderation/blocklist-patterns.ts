@@ -90,18 +90,14 @@ export function checkPatterns(patterns: readonly string[], field = 'body/pattern
   const RE2 = re2();
   if (!RE2) throw new ApiError('validation_failed', `${field}: this server cannot run regular expressions safely (the re2 module is not installed); use words`);
   patterns.forEach((pattern, i) => {
+    const refuse = (why: string) => new ApiError('validation_failed', `${field}/${i} ${JSON.stringify(pattern)} ${why}`, { details: { pattern } });
     try {
       new RE2(foldPattern(pattern), FLAGS);
-      // Anchored: whether the whole pattern can match nothing (`x*`), which it would do in every message.
-      if (new RE2(`^(?:${foldPattern(pattern)})$`, 'iu').test('')) {
-        throw new Error('it matches the empty text, so it would match every message');
-      }
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ApiError('validation_failed', `${field}/${i} ${JSON.stringify(pattern)} is not a regular expression RE2 runs: ${why}`, {
-        details: { pattern },
-      });
+      throw refuse(`is not a regular expression RE2 runs: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Anchored: whether the whole pattern can match nothing (`x*`), which it would do in every message.
+    if (new RE2(`^(?:${foldPattern(pattern)})$`, 'iu').test('')) throw refuse('matches the empty text, so it would match every message');
   });
   const started = performance.now();
   try {

@@ -8,12 +8,16 @@ import { actorOf, recordAudit } from '../audit/audit-log.js';
 import type { Tx } from '../events/batch-end.js';
 import { requireAppModerator } from './app-moderators.js';
 import { checkPatterns } from './blocklist-patterns.js';
-import { readBlocklist, readBlocklists, toWireBlocklist } from './blocklist-records.js';
+import { blocklistFromRow, readBlocklist, readBlocklists, toWireBlocklist } from './blocklist-records.js';
 import { wordTokens } from './blocklist-text.js';
 import { unlinkBlocklist } from './blocklist-unlink.js';
 
 function notFound(name: string): ApiError {
   return new ApiError('blocklist_not_found', `no blocklist "${name}" in this app`);
+}
+
+function exists(name: string): ApiError {
+  return new ApiError('blocklist_exists', `a blocklist "${name}" exists in this app; change it with PATCH`);
 }
 
 /** Refuses a word that holds nothing to match (only spaces or punctuation): it would never match, which is a mistake to point out. */
@@ -77,13 +81,7 @@ export async function createBlocklist(store: Store, caller: Caller, body: Create
     if (store.dialect.isUniqueViolation(error)) throw exists(body.name);
     throw error;
   }
-  const created = await readBlocklist(store.db, appId, body.name);
-  if (!created) throw notFound(body.name);
-  return toWireBlocklist(created);
-}
-
-function exists(name: string): ApiError {
-  return new ApiError('blocklist_exists', `a blocklist "${name}" exists in this app; change it with PATCH`);
+  return toWireBlocklist(blocklistFromRow(row));
 }
 
 /** `GET /api/moderation/blocklists`: by name. */
