@@ -1,4 +1,4 @@
-import type { AuditEntry, Blocklist, BlocklistResponse, BlocklistsResponse, ChannelState, ErrorBody, MessageResponse } from '@chatsdk/protocol';
+import type { AuditEntry, Blocklist, BlocklistResponse, BlocklistsResponse, ChannelState, ErrorBody, Flag, FlagsPage, MessageResponse } from '@chatsdk/protocol';
 import { LIMITS } from '@chatsdk/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatApp, chatApp, createChannel, send } from './helpers/chat.js';
@@ -55,6 +55,13 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
       .orderBy('id')
       .execute();
     return rows.map((r) => ({ action: r.action, actorId: r.actor_id }));
+  }
+
+  /** The review queue's flag of a message, if any (the queue is the flags work's; a blocklist only feeds it). */
+  async function flagOf(messageId: string): Promise<Flag | undefined> {
+    const page = await call<FlagsPage>(t.baseUrl, '/api/moderation/flags?status=pending&limit=100', key());
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    return page.body.flags.find((f) => f.messageId === messageId);
   }
 
   const errorOf = (reply: Reply<unknown>): ErrorBody['error'] => (reply.body as ErrorBody).error;
@@ -200,7 +207,7 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
     expect(read.body.message.text).toBe(message.text);
   });
 
-  it('stores a flag-mode match as sent (the flag itself is the review queue’s, tested with it)', async () => {
+  it('stores a flag-mode match as sent and puts it in the review queue, flagged by the system with the list named', async () => {
     await createChannel(t, u('alice'), { type: 'messaging', id: 'flag-room', members: ['alice', 'bob'] });
     expect((await create({ name: 'watch', words: ['scam'], mode: 'flag' })).status).toBe(201);
     await attach('flag-room', ['watch']);
@@ -211,6 +218,12 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
     expect(after.messages).toBe(before.messages + 1);
     // Flagged, not hidden: the message and its event are there.
     expect(after.offset).toBe(before.offset + 1);
+    const flag = await flagOf(message.id);
+    expect(flag).toMatchObject({ targetType: 'message', status: 'pending', flagCount: 1, reasons: ['blocklist: watch'] });
+    expect(flag?.reports.map((r) => r.userId)).toEqual([null]);
+    // A clean message is not flagged: the check above can fail.
+    const clean = await send(t, u('bob'), 'flag-room', { text: 'scammer' });
+    expect(await flagOf(clean.id)).toBeUndefined();
   });
 
   it('screens edits as sends: a blocked edit changes nothing, a masked edit stores ***, a flagged one is stored', async () => {
@@ -227,8 +240,10 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
     expect(masked.body.message.text).toBe('oh ***');
     expect(await storedText(message.id)).toBe('oh ***');
 
+    expect(await flagOf(message.id)).toBeUndefined();
     const flagged = await edit('bob', message.id, 'a scam');
     expect(flagged.body.message.text).toBe('a scam');
+    expect(await flagOf(message.id)).toMatchObject({ reasons: ['blocklist: watch'] });
     expect((await footprint('edit-room')).offset).toBe(before.offset + 2);
     // An edit of other fields leaves the text, and its screening, alone.
     const custom = await call<MessageResponse>(t.baseUrl, `/api/messages/${message.id}`, { ...u('bob'), method: 'PATCH', body: { custom: { k: 1 } } });
