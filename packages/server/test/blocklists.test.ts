@@ -296,7 +296,7 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
     blockedBy(await sendAs('bob', 'regex-room', 'aaaa'), 'evil');
   });
 
-  it('writes no message.updated event for an edit of a shadowed message', async () => {
+  it('writes no message.updated event and no mention for an edit of a shadowed message', async () => {
     await createChannel(t, u('alice'), { type: 'messaging', id: 'shadow-room', members: ['alice', 'carol'] });
     const message = await send(t, u('carol'), 'shadow-room', { text: 'hello' });
     // Marked as a shadow ban's send would leave it (the ban itself is the bans work's).
@@ -312,14 +312,18 @@ describe.each(storeKinds)('blocklists on %s', (kind) => {
           .execute()
       ).length;
     const before = await footprint('shadow-room');
-    const edited = await edit('carol', message.id, 'hello again');
+    const mentions = async () =>
+      (await t.server.context.store.db.selectFrom('mentions').select('user_id').where('app_id', '=', chat.appId).where('channel_id', '=', 'shadow-room').execute()).length;
+    const edited = await edit('carol', message.id, 'hello again @alice');
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
-    expect(await storedText(message.id)).toBe('hello again');
+    expect(await storedText(message.id)).toBe('hello again @alice');
     expect((await footprint('shadow-room')).offset).toBe(before.offset);
     expect(await updates()).toBe(0);
+    expect(await mentions()).toBe(0);
     // The same edit of a message nobody shadows is an event: the check above can fail.
     const seen = await send(t, u('carol'), 'shadow-room', { text: 'seen' });
-    expect((await edit('carol', seen.id, 'seen again')).status).toBe(200);
+    expect((await edit('carol', seen.id, 'seen again @alice')).status).toBe(200);
     expect(await updates()).toBe(1);
+    expect(await mentions()).toBe(1);
   });
 });

@@ -111,12 +111,15 @@ export async function updateMessage(ctx: SendContext, caller: Caller, id: string
     if (custom !== undefined) set.custom = custom;
     if (patch.text !== undefined) {
       set.text = text;
-      const mentioned = await mentionsAfterEdit(trx, message, text);
-      const before = new Set(message.mentionedUsers);
-      const after = new Set(mentioned);
-      await removeMentions(trx, message, message.mentionedUsers.filter((u) => !after.has(u)));
-      await addMentions(trx, message, mentioned.filter((u) => !before.has(u)));
-      set.mentioned_users = JSON.stringify(mentioned);
+      // A shadowed message mentions nobody (see sendShadowed): its edit must not notify anyone either.
+      if (!message.shadowed) {
+        const mentioned = await mentionsAfterEdit(trx, message, text);
+        const before = new Set(message.mentionedUsers);
+        const after = new Set(mentioned);
+        await removeMentions(trx, message, message.mentionedUsers.filter((u) => !after.has(u)));
+        await addMentions(trx, message, mentioned.filter((u) => !before.has(u)));
+        set.mentioned_users = JSON.stringify(mentioned);
+      }
     }
     const row = await trx.updateTable('messages').set(set).where('app_id', '=', message.appId).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     const updated = messageFromRow(row);
