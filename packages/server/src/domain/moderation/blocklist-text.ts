@@ -32,7 +32,8 @@ const MARKS = /\p{M}/gu;
  * A token is a run of letters and digits, or one symbol (so an emoji word
  * can be listed), or one character of a script written without spaces
  * (Han, Hiragana, Katakana), where a word is a sequence of such tokens.
- * `\b` is not used: it knows ASCII letters only, so "bád" would hold one.
+ * `\b` is not used: it knows only ASCII letters and digits, so it would find
+ * a boundary inside "bád" and none around a Cyrillic or Greek word.
  */
 const TOKEN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]|\p{S}|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}])[\p{L}\p{N}])+/gu;
 
