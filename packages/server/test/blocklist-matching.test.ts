@@ -39,6 +39,10 @@ describe('blocklist words match whatever the case and accents, on word boundarie
     }
   });
 
+  it('finds word boundaries in every alphabet, where \\b finds none ("плохо", "κακός")', () => {
+    expect(masked([list(['плохо', 'κακός'])], 'Это ПЛОХО, όχι ΚΑΚΟΣ; плохой')).toBe('Это ***, όχι ***; плохой');
+  });
+
   it('matches a phrase across any separator, and not its words alone', () => {
     const phrase = [list(['bad word'])];
     expect(matched(phrase, 'a Bad   Word here')).toBe(true);

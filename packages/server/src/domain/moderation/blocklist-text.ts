@@ -39,8 +39,8 @@ const TOKEN = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]|\p{S}|(?:(?![\p{sc=Han
 
 /**
  * Letters that NFKD leaves whole although readers take them for a letter
- * with a mark, or for two letters: without these, "Łódź" would not match
- * "lodz", nor "straße" "strasse".
+ * with a mark, or for two letters, and one that case folds by its place in
+ * a word: without these, "Łódź" would not match "lodz", nor "straße" "strasse".
  */
 const FOLDS = new Map([
   ['ß', 'ss'],
@@ -54,6 +54,8 @@ const FOLDS = new Map([
   ['þ', 'th'],
   ['æ', 'ae'],
   ['œ', 'oe'],
+  // Lower-cased alone, "Σ" is always "σ": the final form must fold to it too, or "κακός" would miss "ΚΑΚΟΣ".
+  ['ς', 'σ'],
 ]);
 
 /** Code points folded so far: messages repeat their letters, and `normalize` is the cost of folding. */
