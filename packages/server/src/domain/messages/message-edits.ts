@@ -3,6 +3,7 @@ import type { Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { MessagesTable } from '../../store/schema.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
+import { requirePermission } from '../channels/channel-permissions.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import { type Tx, transact } from '../events/events.js';
 import { attachUploads, releaseUploads, uploadIdsOf } from '../files/attachments.js';
@@ -41,6 +42,8 @@ async function screenedEdit(ctx: SendContext, caller: Caller, id: string, patch:
   if (caller.kind !== 'user' || !hook) return patch;
   const { access, message } = await accessMessage(ctx.store.db, caller, id);
   if (message.userId !== caller.user.id || message.deletedAt !== null) return patch;
+  // An edit the transaction would refuse for a ban or a freeze is not shown to the hook either.
+  requirePermission(access, 'send-message');
   const text = patch.text ?? message.text;
   const attachments = patch.attachments ?? message.attachments;
   const custom = patch.custom ?? message.custom;
@@ -92,6 +95,8 @@ export async function updateMessage(ctx: SendContext, caller: Caller, id: string
     flagged.length = 0;
     const { access, message: found } = await accessMessage(trx, caller, id);
     if (caller.kind === 'user' && found.userId !== caller.user.id) throw new ApiError('forbidden', 'only its author may edit a message');
+    // An edit writes into the channel as a send does: a ban or a freeze that stops one stops the other.
+    if (caller.kind === 'user') requirePermission(access, 'send-message');
     const message = await lockMessage(trx, found);
     if (message.deletedAt !== null) throw new ApiError('validation_failed', `message "${id}" is deleted: a tombstone cannot be edited`);
     const attachments = patch.attachments ?? message.attachments;
