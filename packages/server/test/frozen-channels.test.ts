@@ -136,9 +136,7 @@ describe.each(storeKinds)('frozen channels on %s', (kind) => {
     expect(result.status, JSON.stringify(result.body)).toBe(200);
   });
 
-  // Skipped until message-edits.ts (not this part's file) asks `requirePermission(access, 'edit-message')` for
-  // a user's edit: channel-permissions.ts already keeps 'edit-message' to moderators in a frozen channel.
-  it.skip('refuses a member\'s edit with 403 channel_frozen, and lets a moderator edit their own', async () => {
+  it('refuses a member\'s edit with 403 channel_frozen, and lets a moderator edit their own', async () => {
     const id = await channel();
     const mine = await send(t, u('bob'), id, { text: 'before' });
     const theirs = await send(t, u('mo'), id, { text: 'moderator before' });

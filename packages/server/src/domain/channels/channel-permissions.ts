@@ -9,17 +9,17 @@ import type { ChannelAccess } from './channel-access.js';
  * check"): bans and freezes feed it here, as roles and channel types feed
  * `channel-access.ts`; teams and policies will too.
  */
-export type ChannelAction = 'send-message' | 'edit-message' | 'react' | 'pin' | 'join' | 'upload' | 'typing' | 'subscribe';
+export type ChannelAction = 'send-message' | 'react' | 'pin' | 'join' | 'upload' | 'typing' | 'subscribe';
 
 /**
  * Actions a frozen channel keeps to its moderators: every write the other
- * members see. Editing is one, as in Stream: a freeze that let members
- * rewrite what they had said would not stop the conversation; pinning is
- * another (it changes the message for everyone). Deleting is not: taking
- * one's own words back adds nothing to a channel a moderator has closed.
- * Joining, reading and marking read go on.
+ * members see. An edit asks as a send does (`send-message`), as in Stream:
+ * a freeze that let members rewrite what they had said would not stop the
+ * conversation. Pinning changes the message for everyone too. Deleting is
+ * not kept: taking one's own words back adds nothing to a channel a
+ * moderator has closed. Joining, reading and marking read go on.
  */
-const FROZEN_ACTIONS: ReadonlySet<ChannelAction> = new Set(['send-message', 'edit-message', 'react', 'pin', 'typing', 'upload']);
+const FROZEN_ACTIONS: ReadonlySet<ChannelAction> = new Set(['send-message', 'react', 'pin', 'typing', 'upload']);
 
 /** Whether the caller moderates this channel (a channel moderator or above, an app moderator, or the server). */
 export function moderates(access: ChannelAccess): boolean {
