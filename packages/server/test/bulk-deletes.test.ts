@@ -151,7 +151,7 @@ describe.each(storeKinds)('deleting all of a user\'s messages on %s', (kind) => 
     const banned = await call(t.baseUrl, '/api/moderation/bans', { ...key(), body: { userId: 'sly', channelId: a, shadow: true } });
     expect([200, 201], JSON.stringify(banned.body)).toContain(banned.status);
     const hidden = await send(t, u('sly'), a, { text: 'seen by nobody' });
-    expect(hidden.shadowed).toBe(true);
+    expect(Number((await stored(hidden.id))?.shadowed)).toBe(1);
     const { result } = await expectEvents(t, chat.appId, a, ['message.deleted'], () => bulk(key(), 'sly', { channelId: a }));
     expect(result.body).toEqual({ deleted: 2 });
     expect((await stored(hidden.id))?.deleted_at).not.toBeNull();

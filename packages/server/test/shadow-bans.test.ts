@@ -89,15 +89,25 @@ describe.each(storeKinds)('shadow bans on %s', (kind) => {
     expectError(await call(t.baseUrl, `/api/messages/${hidden.id}`, { token: tok('bob') }), 'message_not_found', 404);
     expect(await found(tok('bob'), 'zebracoin')).toEqual([plain.id]);
 
-    // The author sees it everywhere, as if nothing were wrong.
+    // The author sees it everywhere, as if nothing were wrong: no answer of theirs says it is shadowed.
+    expect(hidden.shadowed).toBeUndefined();
     expect(await history(tok('shade'))).toContain(hidden.id);
-    expect((await call(t.baseUrl, `/api/messages/${hidden.id}`, { token: tok('shade') })).status).toBe(200);
+    const ownCopy = await call<{ message: Message }>(t.baseUrl, `/api/messages/${hidden.id}`, { token: tok('shade') });
+    expect(ownCopy.status).toBe(200);
+    expect(ownCopy.body.message.shadowed).toBeUndefined();
+    const ownPage = await call<MessagesPage>(t.baseUrl, '/api/channels/room/messages?limit=100', { token: tok('shade') });
+    expect(ownPage.body.messages.find((m) => m.id === hidden.id)?.shadowed).toBeUndefined();
     expect(await found(tok('shade'), 'zebracoin')).toEqual([plain.id, hidden.id]);
 
     // The channel's moderator, an app moderator and the server see it.
     expect(await history(tok('carol'))).toContain(hidden.id);
     expect(await history(appMod)).toContain(hidden.id);
-    expect((await call(t.baseUrl, `/api/messages/${hidden.id}`, { token: appMod })).status).toBe(200);
+    const modsCopy = await call<{ message: Message }>(t.baseUrl, `/api/messages/${hidden.id}`, { token: appMod });
+    expect(modsCopy.status).toBe(200);
+    // Moderators are told why nobody else sees it.
+    expect(modsCopy.body.message.shadowed).toBe(true);
+    const modsPage = await call<MessagesPage>(t.baseUrl, '/api/channels/room/messages?limit=100', { token: tok('carol') });
+    expect(modsPage.body.messages.find((m) => m.id === hidden.id)?.shadowed).toBe(true);
     expect((await call<MessagesPage>(t.baseUrl, '/api/channels/room/messages?limit=100', { apiKey: chat.apiKey })).body.messages.map((m) => m.id)).toContain(hidden.id);
     expect((await call<SearchResponse>(t.baseUrl, '/api/search?q=zebracoin', { apiKey: chat.apiKey })).body.results.map((m) => m.id)).toContain(hidden.id);
 

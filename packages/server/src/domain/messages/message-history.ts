@@ -70,8 +70,9 @@ export async function listChannelMessages(ctx: DomainContext, caller: Caller, ch
   requireRead(access);
   const scope: MessageScope = () =>
     db.selectFrom('messages').selectAll().where('app_id', '=', caller.app.id).where('channel_id', '=', channelId).where('show_in_channel', '=', 1);
-  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, seesShadowedOf(access)), query);
-  return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller)), hasMore };
+  const sees = seesShadowedOf(access);
+  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, sees), query);
+  return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller), { showShadowed: sees === 'all' }), hasMore };
 }
 
 /** `GET /api/messages/:id/replies`: a thread's replies, newest first, paged like a channel. */
@@ -79,14 +80,15 @@ export async function listReplies(ctx: DomainContext, caller: Caller, parentId: 
   const db = ctx.store.db;
   const { access } = await accessMessage(db, caller, parentId);
   const scope: MessageScope = () => db.selectFrom('messages').selectAll().where('app_id', '=', caller.app.id).where('parent_id', '=', parentId);
-  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, seesShadowedOf(access)), query);
-  return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller)), hasMore };
+  const sees = seesShadowedOf(access);
+  const { records, hasMore } = await pageBySeq(withoutOthersShadowed(scope, sees), query);
+  return { messages: await hydrateMessages(db, caller.app.id, records, callerUserId(caller), { showShadowed: sees === 'all' }), hasMore };
 }
 
 /** `GET /api/messages/:id`: one message (a tombstone when deleted) for a reader of its channel. */
 export async function getMessage(ctx: DomainContext, caller: Caller, id: string): Promise<Message> {
-  const { message } = await accessMessage(ctx.store.db, caller, id);
-  const [wire] = await hydrateMessages(ctx.store.db, caller.app.id, [message], callerUserId(caller));
+  const { access, message } = await accessMessage(ctx.store.db, caller, id);
+  const [wire] = await hydrateMessages(ctx.store.db, caller.app.id, [message], callerUserId(caller), { showShadowed: seesShadowedOf(access) === 'all' });
   if (!wire) throw new Error('hydrating one message returned none');
   return wire;
 }

@@ -106,7 +106,14 @@ export function toQuoted(message: MessageRecord): QuotedMessage {
  */
 export function toWireMessage(
   message: MessageRecord,
-  extras: { quoted?: QuotedMessage | null; own?: Reaction[]; /** The review queue sees a hidden message's content. */ reveal?: boolean } = {},
+  extras: {
+    quoted?: QuotedMessage | null;
+    own?: Reaction[];
+    /** The review queue sees a hidden message's content, and whether it is shadowed. */
+    reveal?: boolean;
+    /** The viewer moderates the channel: a shadowed message says so. Its author is never told. */
+    showShadowed?: boolean;
+  } = {},
 ): Message {
   // A hidden message keeps its place like a tombstone until a moderator reviews it.
   const deleted = message.deletedAt !== null || (message.hidden && extras.reveal !== true);
@@ -139,7 +146,7 @@ export function toWireMessage(
     updatedAt: toIso(message.updatedAt),
     editedAt: iso(message.editedAt),
     deletedAt: iso(message.deletedAt),
-    ...(message.shadowed ? { shadowed: true } : {}),
+    ...(message.shadowed && (extras.showShadowed === true || extras.reveal === true) ? { shadowed: true } : {}),
     ...(message.hidden ? { hidden: true } : {}),
   };
 }
@@ -159,6 +166,7 @@ export async function hydrateMessages(
   appId: string,
   messages: MessageRecord[],
   viewerId: string | null,
+  options: { showShadowed?: boolean } = {},
 ): Promise<Message[]> {
   if (messages.length === 0) return [];
   const quotedIds = [...new Set(messages.flatMap((m) => (m.quotedMessageId ? [m.quotedMessageId] : [])))];
@@ -187,6 +195,7 @@ export async function hydrateMessages(
     toWireMessage(m, {
       quoted: m.quotedMessageId ? (quoted.get(m.quotedMessageId) ?? null) : null,
       own: own.get(m.id) ?? [],
+      ...(options.showShadowed === true ? { showShadowed: true } : {}),
     }),
   );
 }

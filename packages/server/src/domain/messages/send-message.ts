@@ -36,6 +36,8 @@ export interface SendContext extends DomainContext {
 export interface SendResult {
   message: Message;
   created: boolean;
+  /** The message is shadowed (its sender is shadow-banned): the answer does not say so, the caller must not announce it. */
+  shadowed?: true;
 }
 
 /** What makes two sends "the same message": a retry must match it exactly. */
@@ -213,7 +215,7 @@ async function sendShadowed(
       .where('last_read_seq', '<', seq)
       .execute();
   }
-  return { message: toWireMessage(messageFromRow(fullRow), { quoted: quoted ? toQuoted(quoted) : null }), created: true };
+  return { message: toWireMessage(messageFromRow(fullRow), { quoted: quoted ? toQuoted(quoted) : null }), created: true, shadowed: true };
 }
 
 /**

@@ -34,10 +34,10 @@ export function messageRoutes(app: TypedApp, ctx: ServerContext): void {
     },
     async (request, reply) => {
       const caller = actorOf(request);
-      const { message, created } = await sendMessage(ctx, caller, request.params.id, request.body);
+      const { message, created, shadowed } = await sendMessage(ctx, caller, request.params.id, request.body);
       // A resend answers the original, whose previews were queued when it was created.
       // A shadowed message is nobody else's news: a preview would announce it (as message.updated).
-      if (created && caller.app.linkPreviews && request.body.skipLinkPreviews !== true && message.shadowed !== true) {
+      if (created && caller.app.linkPreviews && request.body.skipLinkPreviews !== true && shadowed !== true) {
         ctx.previews.schedule({ appId: caller.app.id, channelId: message.channelId, messageId: message.id }, message, request.log);
       }
       return reply.code(created ? 201 : 200).send({ message });
