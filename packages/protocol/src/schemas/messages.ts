@@ -86,7 +86,7 @@ export const Message = Type.Object(
     updatedAt: Timestamp,
     editedAt: Type.Union([Timestamp, Type.Null()]),
     deletedAt: Type.Union([Timestamp, Type.Null()]),
-    /** Present (true) on a shadow-banned author's message, which only its author and moderators see. */
+    /** Present (true), to the channel's moderators only, on a shadow-banned author's message; its author is never told. */
     shadowed: Type.Optional(Type.Boolean()),
     /** Present (true) on a message hidden for review (auto-hidden after flags): its text and attachments are withheld. */
     hidden: Type.Optional(Type.Boolean()),
