@@ -149,9 +149,7 @@ describe.each(storeKinds)('frozen channels on %s', (kind) => {
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
   });
 
-  // Skipped until pins.ts (not this part's file) asks `requirePermission(access, 'pin')` for a user's pin:
-  // channel-permissions.ts already keeps 'pin' to moderators in a frozen channel.
-  it.skip('refuses a member\'s pin with 403 channel_frozen, and lets a moderator pin', async () => {
+  it('refuses a member\'s pin with 403 channel_frozen, and lets a moderator pin', async () => {
     const id = await channel();
     const message = await send(t, u('alice'), id, { text: 'pin me' });
     await freeze(id);

@@ -2,6 +2,7 @@ import type { Message, PinnedPage } from '@chatsdk/protocol';
 import { ApiError } from '../../errors.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
 import { accessChannel, requireMember, requireRead } from '../channels/channel-access.js';
+import { requirePermission } from '../channels/channel-permissions.js';
 import { decodeTimeKey, encodeTimeKey } from '../common/keyset.js';
 import type { DomainContext } from '../context.js';
 import { transact } from '../events/events.js';
@@ -17,7 +18,11 @@ import { hydrateMessages, messageFromRow, toWireMessage } from './message-record
 export async function setPinned(ctx: DomainContext, caller: Caller, id: string, pinned: boolean): Promise<Message> {
   return transact(ctx, async (trx, events) => {
     const { access, message: found } = await accessMessage(trx, caller, id);
-    if (caller.kind === 'user') requireMember(access);
+    if (caller.kind === 'user') {
+      requireMember(access);
+      // A pin changes the message for everyone: a ban or a freeze stops it as it stops a send.
+      requirePermission(access, 'pin');
+    }
     let message = await lockMessage(trx, found);
     if (pinned && message.deletedAt !== null) throw new ApiError('validation_failed', `message "${id}" is deleted: a tombstone cannot be pinned`);
     if ((message.pinnedAt !== null) !== pinned) {
