@@ -46,7 +46,7 @@ describe.each(storeKinds)('the composer state of a channel on %s', (kind) => {
 
   beforeAll(async () => {
     t = await startTestServer(kind);
-    chat = await chatApp(t, ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']);
+    chat = await chatApp(t, ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace']);
   });
   afterAll(() => t.close());
 
@@ -99,6 +99,15 @@ describe.each(storeKinds)('the composer state of a channel on %s', (kind) => {
       expect(read?.ban).toBeUndefined();
       expect(listed?.ban).toBeUndefined();
     }
+  });
+
+  it('shows an app ban over a shadow ban from the channel (the refusing one rules)', async () => {
+    const id = (await createChannel(t, u('alice'), { type: 'messaging', members: ['grace'] })).channel.id;
+    await banRow('grace', id, { shadow: true });
+    await banRow('grace', null);
+    const { read, listed } = await membershipIn('grace', id);
+    expect(read?.ban).toEqual({ expiresAt: null, channelId: null });
+    expect(listed?.ban).toEqual({ expiresAt: null, channelId: null });
   });
 
   it('drops a ban once it has expired, whether or not its row is gone', async () => {

@@ -187,11 +187,12 @@ async function describe(ctx: DomainContext, caller: Caller, channels: ChannelRec
     }
     unread = await unreadCounts(db, appId, viewerId, ids);
   }
-  // The ban in force, as `accessChannel` picks it: the channel's own, else the app's (read at authentication).
+  // The ban shown, as `accessChannel` picks the one in force: the channel's own unless it only shadows
+  // and the app's refuses (a shadow ban is never shown, so only a refusing one matters here).
   const appBan = caller.kind === 'user' ? caller.appBan : undefined;
   const banIn = (channelId: string): BanRecord | undefined => {
     const own = bans.get(channelId);
-    return banHolds(own) ? own : appBan;
+    return banHolds(own) && !own.shadow ? own : appBan;
   };
   // A listed channel the viewer may not read shows its metadata, never its last message.
   const lastIds = channels.flatMap((c) => (c.lastMessageId && mayReadMessages(caller, c, members.get(c.id)) ? [c.lastMessageId] : []));
