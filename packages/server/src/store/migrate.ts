@@ -12,6 +12,7 @@ import { linkPreviews } from './migrations/0010-link-previews.js';
 import { webhooks } from './migrations/0011-webhooks.js';
 import { beforeSendHook } from './migrations/0012-before-send-hook.js';
 import { moderation } from './migrations/0013-moderation.js';
+import { auditFilters } from './migrations/0014-audit-filters.js';
 import { sealStoredSecrets } from './seal-secrets.js';
 import type { Store } from './store.js';
 
@@ -31,6 +32,7 @@ function migrations(store: Store): Record<string, Migration> {
     '0011-webhooks': webhooks(store.kind),
     '0012-before-send-hook': beforeSendHook,
     '0013-moderation': moderation,
+    '0014-audit-filters': auditFilters,
   };
 }
 

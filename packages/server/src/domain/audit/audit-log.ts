@@ -30,16 +30,32 @@ export function actorOf(caller: Caller): string | null {
   return caller.kind === 'user' ? caller.user.id : null;
 }
 
+/** Entries of one millisecond on this process, counted so that their ids keep the order they were written in. */
+let lastAt = 0;
+let sameMs = 0;
+
+/**
+ * An id that sorts as the entries were written, within one process: the
+ * log pages by (time, id), newest first, and a review's ban and the review
+ * itself share a millisecond. The random part keeps processes apart.
+ */
+function auditId(at: number): string {
+  sameMs = at === lastAt ? sameMs + 1 : 0;
+  lastAt = at;
+  return `aud_${at.toString(36).padStart(9, '0')}${sameMs.toString(36).padStart(3, '0')}${randomId('').slice(1, 9)}`;
+}
+
 /**
  * Keeps one moderation action, in the transaction of the action itself: it
  * is in the log if and only if it happened.
  */
 export async function recordAudit(trx: Tx, entry: AuditInput): Promise<void> {
+  const at = entry.at ?? Date.now();
   await trx
     .insertInto('moderation_audit')
     .values({
       app_id: entry.appId,
-      id: randomId('aud'),
+      id: auditId(at),
       action: entry.action,
       actor_id: entry.actorId,
       target_type: entry.targetType,
@@ -47,7 +63,7 @@ export async function recordAudit(trx: Tx, entry: AuditInput): Promise<void> {
       channel_id: entry.channelId ?? null,
       reason: entry.reason ?? null,
       details: JSON.stringify(entry.details ?? {}),
-      created_at: entry.at ?? Date.now(),
+      created_at: at,
     })
     .execute();
 }

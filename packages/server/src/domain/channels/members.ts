@@ -2,6 +2,7 @@ import { type AddMembersBody, type ChannelRole, LIMITS, type Member, type Member
 import type { Updateable } from 'kysely';
 import { ApiError } from '../../errors.js';
 import type { MembersTable } from '../../store/schema.js';
+import { actorOf, recordAudit } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import { rankOf, SUPREME } from '../auth/roles.js';
 import { flag } from '../common/json-columns.js';
@@ -108,6 +109,10 @@ export async function removeMember(ctx: DomainContext, caller: Caller, channelId
       .where('id', '=', channelId)
       .execute();
     await events.emit(appId, channelId, { type: 'member.removed', userId });
+    // Someone removed by another is a moderation action; leaving is not.
+    if (!isSelf(access, [userId])) {
+      await recordAudit(trx, { appId, action: 'member.remove', actorId: actorOf(caller), targetType: 'user', targetId: userId, channelId, details: { role: target.role } });
+    }
   }, channelId);
 }
 
@@ -141,6 +146,9 @@ export async function setMemberRole(ctx: DomainContext, caller: Caller, channelI
       .executeTakeFirstOrThrow();
     const member = toWireMember(memberFromRow(row));
     await events.emit(appId, channelId, { type: 'member.updated', member });
+    if (role !== target.role) {
+      await recordAudit(trx, { appId, action: 'member.role', actorId: actorOf(caller), targetType: 'user', targetId: userId, channelId, details: { from: target.role, to: role } });
+    }
     return member;
   }, channelId);
 }
@@ -182,5 +190,5 @@ export async function updateMembership(
   const row = Object.keys(set).length > 0 ? await query.returningAll().executeTakeFirstOrThrow() : undefined;
   const member = row ? memberFromRow(row) : requireMember(access);
   const unread = await unreadCounts(ctx.store.db, caller.app.id, caller.user.id, [channelId]);
-  return toWireMembership(member, unread.get(channelId) ?? 0);
+  return toWireMembership(member, unread.get(channelId) ?? 0, access.ban);
 }

@@ -1,11 +1,13 @@
 import type { Message } from '@chatsdk/protocol';
 import { ApiError } from '../../errors.js';
+import { actorOf, recordAudit } from '../audit/audit-log.js';
 import { type Caller, callerUserId } from '../auth/caller.js';
 import { rankOf } from '../auth/roles.js';
 import type { DomainContext } from '../context.js';
 import { type EventWriter, type Tx, transact } from '../events/events.js';
 import { releaseUploads } from '../files/attachments.js';
 import { purgeUploadsOf } from '../files/upload-deletes.js';
+import { settleLastMessage } from './last-message.js';
 import { removeMentions } from './mentions.js';
 import { accessMessage, lockMessage } from './message-access.js';
 import { hydrateMessages, type MessageRecord, messageFromRow, toWireMessage } from './message-records.js';
@@ -79,27 +81,7 @@ async function hardDelete(trx: Tx, events: EventWriter, message: MessageRecord):
   // A tombstone was uncounted when it was soft-deleted; a shadowed reply never counted.
   if (message.deletedAt === null && !message.shadowed) await uncountReply(trx, message);
 
-  const channel = await trx.selectFrom('channels').select('last_message_id').where('app_id', '=', message.appId).where('id', '=', message.channelId).executeTakeFirstOrThrow();
-  if (channel.last_message_id !== null && removed.has(channel.last_message_id)) {
-    const newest = await trx
-      .selectFrom('messages')
-      .select(['id', 'created_at'])
-      .where('app_id', '=', message.appId)
-      .where('channel_id', '=', message.channelId)
-      .where('show_in_channel', '=', 1)
-      // A shadowed message never was the channel's last message for anyone: it does not become it now.
-      .where('shadowed', '=', 0)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    // The sequence itself never goes back: `last_message_seq` stays, so sequence numbers are never reused.
-    await trx
-      .updateTable('channels')
-      .set({ last_message_id: newest?.id ?? null, last_message_at: newest?.created_at ?? null })
-      .where('app_id', '=', message.appId)
-      .where('id', '=', message.channelId)
-      .execute();
-  }
+  await settleLastMessage(trx, message.appId, message.channelId, removed);
   return [...removed];
 }
 
@@ -121,6 +103,18 @@ export async function deleteMessage(ctx: DomainContext, caller: Caller, id: stri
       if (!isAuthor && access.authority < rankOf('moderator')) throw new ApiError('forbidden', "deleting another's message needs a moderator of the channel");
     }
     const message = await lockMessage(trx, found);
+    // Deleting another's message is a moderation action (the server's hard deletes included); one's own is not.
+    if (!(caller.kind === 'user' && message.userId === caller.user.id) && (hard || message.deletedAt === null)) {
+      await recordAudit(trx, {
+        appId: message.appId,
+        action: 'message.delete',
+        actorId: actorOf(caller),
+        targetType: 'message',
+        targetId: message.id,
+        channelId: message.channelId,
+        details: { hard, authorId: message.userId },
+      });
+    }
     if (hard) {
       removed.push(...(await hardDelete(trx, events, message)));
       return null;

@@ -17,7 +17,7 @@ import { attachUploads, uploadIdsOf } from '../files/attachments.js';
 import { announceFlags } from '../moderation/flag-announce.js';
 import { flagMessageBySystem } from '../moderation/flag-writes.js';
 import { type Screening, screenText } from '../moderation/screen-message.js';
-import { takeSendSlot } from '../moderation/slow-mode.js';
+import { refuseWhileCooling, takeSendSlot } from '../moderation/slow-mode.js';
 import { deferSend, takeNextSlot } from './deferred-sends.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { checkMessageContent } from './message-content.js';
@@ -154,7 +154,9 @@ function staysPlain(moderation: SendModeration): boolean {
 async function screened(ctx: SendContext, caller: UserCaller, channelId: string, id: string, input: SendMessageBody, content: SendContent): Promise<SendContent> {
   const hook = caller.app.beforeSendHook;
   if (!hook) return content;
-  const { channel } = await checkSender(ctx.store.db, caller, channelId, caller.user.id);
+  const access = await checkSender(ctx.store.db, caller, channelId, caller.user.id);
+  const { channel } = access;
+  if (channel.cooldownSeconds > 0 && !moderates(access)) refuseWhileCooling(access, Date.now());
   const draft = {
     id,
     channelId,

@@ -69,9 +69,26 @@ export async function takeSendSlot(trx: Tx, access: ChannelAccess, userId: strin
   const last = lastSent === null || lastSent === undefined ? now : Number(lastSent);
   // Another process's clock may run ahead of this one's: a slot it took "in the future" must not
   // promise a wait longer than the cooldown itself.
-  const retryAfterSeconds = Math.min(cooldownSeconds, Math.max(1, Math.ceil((last - since) / 1000)));
-  throw new ApiError('slow_mode', `channel "${key.channelId}" is in slow mode: one message every ${cooldownSeconds} s; try again in ${retryAfterSeconds} s`, {
+  throw slowMode(key.channelId, cooldownSeconds, Math.min(cooldownSeconds, Math.max(1, Math.ceil((last - since) / 1000))));
+}
+
+function slowMode(channelId: string, cooldownSeconds: number, retryAfterSeconds: number): ApiError {
+  return new ApiError('slow_mode', `channel "${channelId}" is in slow mode: one message every ${cooldownSeconds} s; try again in ${retryAfterSeconds} s`, {
     retryAfterSeconds,
     details: { retryAfterSeconds, cooldownSeconds },
   });
+}
+
+/**
+ * Refuses at once a send whose member took a slot within the cooldown, as
+ * their membership read it: before the before-send hook is asked, so a send
+ * slow mode will refuse is not shown to the app's server. Only a first
+ * look: `takeSendSlot` decides, in the transaction.
+ */
+export function refuseWhileCooling(access: ChannelAccess, now: number): void {
+  const lastSentAt = access.member?.lastSentAt;
+  const cooldownSeconds = access.channel.cooldownSeconds;
+  if (lastSentAt === null || lastSentAt === undefined || cooldownSeconds === 0) return;
+  const opensAt = lastSentAt + cooldownSeconds * 1000;
+  if (opensAt > now) throw slowMode(access.channel.id, cooldownSeconds, Math.min(cooldownSeconds, Math.max(1, Math.ceil((opensAt - now) / 1000))));
 }

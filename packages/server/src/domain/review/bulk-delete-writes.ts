@@ -2,6 +2,7 @@ import { type ChannelEventInput } from '@chatsdk/protocol';
 import { sql } from 'kysely';
 import type { EventWriter, Tx } from '../events/events.js';
 import { releaseUploads } from '../files/attachments.js';
+import { settleLastMessage } from '../messages/last-message.js';
 import { removeMentions } from '../messages/mentions.js';
 import { type MessageRecord, messageFromRow, toWireMessage } from '../messages/message-records.js';
 
@@ -155,25 +156,6 @@ export async function eraseAll(trx: Tx, events: EventWriter, place: BulkPlace): 
   // The event carries a tombstone: who and where, none of the content.
   await emitDeletes(trx, events, place, all.filter((m) => !m.shadowed).map((m) => ({ message: { ...m, deletedAt: m.deletedAt ?? now }, hard: true })));
 
-  const channel = await trx.selectFrom('channels').select('last_message_id').where('app_id', '=', appId).where('id', '=', channelId).executeTakeFirstOrThrow();
-  if (channel.last_message_id !== null && erased.has(channel.last_message_id)) {
-    const newest = await trx
-      .selectFrom('messages')
-      .select(['id', 'created_at'])
-      .where('app_id', '=', appId)
-      .where('channel_id', '=', channelId)
-      .where('show_in_channel', '=', 1)
-      .where('shadowed', '=', 0)
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    // The sequence never goes back (`last_message_seq` stays): sequence numbers are never reused.
-    await trx
-      .updateTable('channels')
-      .set({ last_message_id: newest?.id ?? null, last_message_at: newest?.created_at ?? null })
-      .where('app_id', '=', appId)
-      .where('id', '=', channelId)
-      .execute();
-  }
+  await settleLastMessage(trx, appId, channelId, new Set(erased.keys()));
   return ids;
 }

@@ -78,7 +78,7 @@ export function channelRoutes(app: TypedApp, ctx: ServerContext): void {
     '/api/channels/:id',
     {
       config,
-      schema: { tags, summary: 'Change name, image or custom data (owners and admins)', security: security.any, params: ChannelParams, body: UpdateChannelBody, response: { 200: ChannelResponse, ...errorResponses } },
+      schema: { tags, summary: 'Change name, image or custom data (owners and admins), or freeze, slow mode and blocklists (moderators and above)', security: security.any, params: ChannelParams, body: UpdateChannelBody, response: { 200: ChannelResponse, ...errorResponses } },
     },
     async (request) => updateChannel(ctx, actorOf(request), request.params.id, request.body),
   );
