@@ -6,7 +6,7 @@ import type { MessagesTable } from '../../store/schema.js';
 import type { OutboundGuard } from '../../outbound/index.js';
 import type { Caller, UserCaller } from '../auth/caller.js';
 import { accessChannel, type ChannelAccess, requireMember } from '../channels/channel-access.js';
-import { moderates, requirePermission, shadowed } from '../channels/channel-permissions.js';
+import { moderates, requirePermission } from '../channels/channel-permissions.js';
 import { serialiseCustom } from '../common/custom-data.js';
 import { randomId, toIso } from '../common/ids.js';
 import { flag } from '../common/json-columns.js';
@@ -16,13 +16,14 @@ import { type Tx, transact } from '../events/events.js';
 import { attachUploads, uploadIdsOf } from '../files/attachments.js';
 import { announceFlags } from '../moderation/flag-announce.js';
 import { flagMessageBySystem } from '../moderation/flag-writes.js';
-import { type Screening, screenText } from '../moderation/screen-message.js';
 import { refuseWhileCooling, takeSendSlot } from '../moderation/slow-mode.js';
 import { deferSend, takeNextSlot } from './deferred-sends.js';
 import { addMentions, mentionCandidates, resolveMentions } from './mentions.js';
 import { checkMessageContent } from './message-content.js';
 import { findMessage, hydrateMessages, type MessageRecord, messageFromRow, toQuoted, toWireMessage } from './message-records.js';
 import { type SendContent, screenMessage } from './send-hook.js';
+import { moderateSend, type SendModeration, staysPlain } from './send-moderation.js';
+import { sendShadowed } from './shadowed-send.js';
 
 /** Users a thread remembers as its participants. */
 const THREAD_PARTICIPANTS = 100;
@@ -119,32 +120,6 @@ async function checkSender(db: Tx, caller: Caller, channelId: string, senderId: 
   return access;
 }
 
-/**
- * What moderation makes of a user's send, once their access is known: the
- * text after the channel's blocklists, and whether the send must take the
- * full path (a shadowed message writes no event, slow mode takes a slot, a
- * flag is written with the message). The server's sends are the app's own
- * and are not screened, as they are not put to the hook.
- */
-interface SendModeration {
-  screening: Screening;
-  shadowed: boolean;
-  cooldown: boolean;
-}
-
-async function moderateSend(db: Tx, caller: Caller, access: ChannelAccess, text: string): Promise<SendModeration> {
-  if (caller.kind !== 'user') return { screening: { text, flaggedBy: [] }, shadowed: false, cooldown: false };
-  return {
-    screening: await screenText(db, caller.app, access.channel, text),
-    shadowed: shadowed(access),
-    cooldown: access.channel.cooldownSeconds > 0 && !moderates(access),
-  };
-}
-
-/** Whether a send that moderation touched can still be written at the end of the batch, as a plain one. */
-function staysPlain(moderation: SendModeration): boolean {
-  return !moderation.shadowed && !moderation.cooldown && moderation.screening.flaggedBy.length === 0;
-}
 
 /**
  * A user's message put to the app's before-send hook, once the user may send
@@ -173,52 +148,6 @@ async function screened(ctx: SendContext, caller: UserCaller, channelId: string,
   return screenMessage(ctx.outbound, caller, hook, channel, draft, content.custom);
 }
 
-/** Where a send writes: its app, channel, sender, id and time. */
-interface SendPlace {
-  appId: string;
-  channelId: string;
-  senderId: string | null;
-  id: string;
-  now: number;
-}
-
-/**
- * A shadow-banned user's message: stored and answered as usual, and seen by
- * nobody else. It takes the next message sequence (so the author's history
- * orders it) but no stream offset: no event is written, so no socket,
- * webhook or recovery ever carries it; the channel's last message, the
- * thread's reply count and the mentions stay as they were, and unread
- * counts, search and history leave it out for everyone but its author and
- * the channel's moderators.
- */
-async function sendShadowed(
-  trx: Tx,
-  row: (seq: number, mentioned: string[], inChannel: boolean) => Selectable<MessagesTable>,
-  threadOnly: boolean,
-  quoted: MessageRecord | undefined,
-  place: SendPlace,
-): Promise<SendResult> {
-  const { last_message_seq: seq } = await trx
-    .updateTable('channels')
-    .set((eb) => ({ last_message_seq: eb('last_message_seq', '+', 1) }))
-    .where('app_id', '=', place.appId)
-    .where('id', '=', place.channelId)
-    .returning('last_message_seq')
-    .executeTakeFirstOrThrow();
-  const fullRow = row(seq, [], !threadOnly);
-  await trx.insertInto('messages').values(fullRow).execute();
-  if (place.senderId !== null && !threadOnly) {
-    await trx
-      .updateTable('members')
-      .set({ last_read_seq: seq, last_read_message_id: place.id, last_read_at: place.now })
-      .where('app_id', '=', place.appId)
-      .where('channel_id', '=', place.channelId)
-      .where('user_id', '=', place.senderId)
-      .where('last_read_seq', '<', seq)
-      .execute();
-  }
-  return { message: toWireMessage(messageFromRow(fullRow), { quoted: quoted ? toQuoted(quoted) : null }), created: true, shadowed: true };
-}
 
 /**
  * Sends a message: one transaction writes the message, the channel's new
@@ -340,7 +269,10 @@ export async function sendMessage(ctx: SendContext, caller: Caller, channelId: s
         return { message: toWireMessage(message, { quoted: null }), created: true };
       }
 
-      if (moderation.shadowed) return sendShadowed(trx, row, parent !== undefined && input.showInChannel !== true, quoted, { appId, channelId, senderId, id, now });
+      if (moderation.shadowed) {
+        const message = await sendShadowed(trx, row, parent !== undefined && input.showInChannel !== true, quoted, { appId, channelId, senderId, id, now });
+        return { message, created: true, shadowed: true } as const;
+      }
 
       const mentioned = await resolveMentions(trx, appId, channelId, senderId, candidates);
       const inChannel = parent === undefined || input.showInChannel === true;
