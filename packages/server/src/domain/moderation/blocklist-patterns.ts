@@ -32,14 +32,6 @@ export function patternsSupported(): boolean {
 
 const FLAGS = 'giu';
 
-/**
- * Longest a list's patterns may take to compile, checked when it is written.
- * RE2 runs in linear time, but compiling is not cheap for every pattern
- * (`\pL{100}` takes about 40 ms under case folding) and each process
- * compiles a changed list again, on the event loop.
- */
-const COMPILE_BUDGET_MS = 250;
-
 /** Compiled pattern sets by source, across versions: a change to one list does not compile the others again. */
 const compiledSources = new Map<string, RegExp[]>();
 const SOURCES_KEPT = 1000;
@@ -99,18 +91,13 @@ export function checkPatterns(patterns: readonly string[], field = 'body/pattern
     // Anchored: whether the whole pattern can match nothing (`x*`), which it would do in every message.
     if (new RE2(`^(?:${foldPattern(pattern)})$`, 'iu').test('')) throw refuse('matches the empty text, so it would match every message');
   });
-  const started = performance.now();
+  // RE2's memory bound is what keeps a list's compile cost bounded (about 160 ms for the largest it takes,
+  // four `\pL{100}`, on this machine). A limit on the time measured here would make the same list's answer
+  // depend on how busy the machine is: measured under a loaded test run, one such pattern took 8 times as long.
   try {
     new RE2(alternation(patterns), FLAGS);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new ApiError('validation_failed', `${field}: the patterns are too large together for RE2 (${why}); split them over two lists`);
-  }
-  const ms = performance.now() - started;
-  if (ms > COMPILE_BUDGET_MS) {
-    throw new ApiError(
-      'validation_failed',
-      `${field}: the patterns take ${Math.round(ms)} ms to compile, past ${COMPILE_BUDGET_MS} ms (large Unicode classes such as \\pL repeated many times cost most); simplify them or split them over lists`,
-    );
   }
 }
